@@ -1,0 +1,104 @@
+/**
+ * `npm run infra -- up|down|status`: real Kafka and Redis for the demo, benchmarks and manual
+ * runs, as local processes that outlive this command. State is kept in .tickflow/infra.json.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kafkaAnswers, startLocalKafka } from '../src/app/infra/local-kafka.ts';
+import { startLocalRedis } from '../src/app/infra/local-redis.ts';
+import { portOpen } from '../src/app/infra/free-port.ts';
+
+const stateDir = join(process.cwd(), '.tickflow', 'infra');
+const stateFile = join(stateDir, 'infra.json');
+
+interface State {
+  kafka: { broker: string; pid: number };
+  redis: { url: string; pid: number };
+}
+
+const readState = (): State | undefined =>
+  existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State) : undefined;
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const preferredPort = async (port: number): Promise<number | undefined> =>
+  (await portOpen('127.0.0.1', port)) ? undefined : port;
+
+const up = async (): Promise<void> => {
+  const existing = readState();
+  if (existing && alive(existing.kafka.pid) && alive(existing.redis.pid)) {
+    console.log(`already up: KAFKA_BROKER=${existing.kafka.broker} REDIS_URL=${existing.redis.url}`);
+    return;
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+  const kafkaPort = await preferredPort(9092);
+  const redisPort = await preferredPort(6379);
+  const [kafka, redis] = await Promise.all([
+    startLocalKafka({
+      dir: join(stateDir, 'kafka'),
+      detached: true,
+      ...(kafkaPort ? { port: kafkaPort } : {}),
+    }),
+    startLocalRedis({
+      dir: join(stateDir, 'redis'),
+      detached: true,
+      ...(redisPort ? { port: redisPort } : {}),
+    }),
+  ]);
+  const state: State = {
+    kafka: { broker: kafka.broker, pid: kafka.pid() ?? 0 },
+    redis: { url: redis.url, pid: redis.pid() ?? 0 },
+  };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  console.log(`up: KAFKA_BROKER=${state.kafka.broker} REDIS_URL=${state.redis.url}`);
+};
+
+const down = (): void => {
+  const state = readState();
+  if (!state) {
+    console.log('nothing started by tickflow is running');
+    return;
+  }
+  for (const pid of [state.kafka.pid, state.redis.pid]) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  rmSync(stateDir, { recursive: true, force: true });
+  console.log('down');
+};
+
+const status = async (): Promise<void> => {
+  const state = readState();
+  if (!state) {
+    console.log('down');
+    process.exitCode = 1;
+    return;
+  }
+  const kafkaOk = alive(state.kafka.pid) && (await kafkaAnswers(state.kafka.broker));
+  const redisOk = alive(state.redis.pid);
+  console.log(
+    `kafka ${state.kafka.broker}: ${kafkaOk ? 'up' : 'down'}; redis ${state.redis.url}: ${redisOk ? 'up' : 'down'}`,
+  );
+  if (!kafkaOk || !redisOk) process.exitCode = 1;
+};
+
+const command = process.argv[2];
+switch (command) {
+  case 'up':
+    await up();
+    break;
+  case 'down':
+    down();
+    break;
+  case 'status':
+    await status();
+    break;
+  default:
+    console.error('usage: npm run infra -- up|down|status');
+    process.exitCode = 2;
+}

@@ -1,0 +1,32 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { FeedGap } from '../domain/feed-events.ts';
+import type { InstrumentToken } from '../domain/instrument.ts';
+import type { Tick } from '../domain/tick.ts';
+import type { EpochMs } from '../domain/units.ts';
+
+export type SubscriptionMode = 'ltp' | 'quote' | 'full';
+
+/**
+ * One stream for everything a feed says: ticks (one message per frame, so the hot path awaits once
+ * per frame, not per tick), connection changes, and the gaps they leave. Live, replay and the
+ * simulator all produce this same stream.
+ */
+export type FeedMessage =
+  | { readonly kind: 'ticks'; readonly ticks: readonly Tick[]; readonly receivedAt: EpochMs }
+  | { readonly kind: 'connected'; readonly at: EpochMs; readonly attempt: number }
+  | { readonly kind: 'disconnected'; readonly at: EpochMs; readonly reason: string }
+  | { readonly kind: 'gap'; readonly gap: FeedGap };
+
+export interface Subscription {
+  readonly tokens: readonly InstrumentToken[];
+  readonly mode: SubscriptionMode;
+}
+
+export interface BrokerFeed {
+  /**
+   * Connects, subscribes and yields messages until `signal` aborts, reconnecting by itself. The
+   * iterator ends only on abort (or, for a finite source such as a replay file, at its end).
+   */
+  messages(subscription: Subscription, signal: AbortSignal): AsyncIterable<FeedMessage>;
+}
+export const BrokerFeedId: ServiceIdentifier<BrokerFeed> = Symbol.for('tickflow.BrokerFeed');

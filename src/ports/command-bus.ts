@@ -1,0 +1,19 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { SystemCommand } from '../domain/system-command.ts';
+
+/** A command read off the bus, or the reason a message was not one. */
+export type Inbound =
+  | { readonly kind: 'command'; readonly command: SystemCommand }
+  | { readonly kind: 'rejected'; readonly raw: string; readonly reason: string };
+
+export interface CommandSubscription {
+  close(): Promise<void>;
+}
+
+/** Operator commands (`START_BACKFILL`) arriving from outside, decoded at the adapter. */
+export interface CommandBus {
+  subscribe(onMessage: (message: Inbound) => void): Promise<CommandSubscription>;
+  publish(command: SystemCommand): Promise<void>;
+  close(): Promise<void>;
+}
+export const CommandBusId: ServiceIdentifier<CommandBus> = Symbol.for('tickflow.CommandBus');
