@@ -1,0 +1,175 @@
+import type { FeedGap } from '../domain/feed-events.ts';
+import type { Tick } from '../domain/tick.ts';
+import type { EpochMs } from '../domain/units.ts';
+import type { BrokerFeed, Subscription } from '../ports/broker-feed.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Counter, Metrics } from '../ports/metrics.ts';
+import type { TickSink } from '../ports/tick-sink.ts';
+
+export interface IngestSettings {
+  /** Publishes allowed in flight before the loop waits for the oldest: bounds memory, keeps order. */
+  readonly maxInFlight: number;
+}
+
+export interface IngestStatus {
+  readonly connected: boolean;
+  readonly ticksReceived: number;
+  readonly ticksAccepted: number;
+  readonly ticksRejected: number;
+  readonly lastTickAt: EpochMs | undefined;
+  readonly reconnects: number;
+  readonly gaps: readonly FeedGap[];
+  /** The last tick of each token, for the demo's screen. */
+  readonly latest: ReadonlyMap<string, Tick>;
+}
+
+/**
+ * The one ingest loop, written against `BrokerFeed` and `TickSink`, used live, in the demo and in
+ * replay. It forwards each frame's ticks to the sink without awaiting each publish (order is the
+ * sink's promise), keeping at most `maxInFlight` publishes open, so a slow sink slows the loop
+ * instead of growing memory.
+ */
+export class FeedIngestion {
+  private readonly feed: BrokerFeed;
+  private readonly sink: TickSink;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly settings: IngestSettings;
+  private readonly received: Counter;
+  private readonly accepted: Counter;
+  private readonly rejected: Counter;
+  private readonly reconnectCounter: Counter;
+  private readonly gapCounter: Counter;
+  private readonly inFlight: { done: boolean; promise: Promise<void> }[] = [];
+  private status: {
+    connected: boolean;
+    ticksReceived: number;
+    ticksAccepted: number;
+    ticksRejected: number;
+    lastTickAt: EpochMs | undefined;
+    reconnects: number;
+    gaps: FeedGap[];
+  } = {
+    connected: false,
+    ticksReceived: 0,
+    ticksAccepted: 0,
+    ticksRejected: 0,
+    lastTickAt: undefined,
+    reconnects: 0,
+    gaps: [],
+  };
+  private readonly latest = new Map<string, Tick>();
+
+  constructor(
+    deps: { feed: BrokerFeed; sink: TickSink; logger: Logger; metrics: Metrics; clock: Clock },
+    settings: IngestSettings,
+  ) {
+    this.feed = deps.feed;
+    this.sink = deps.sink;
+    this.logger = deps.logger;
+    this.clock = deps.clock;
+    this.settings = settings;
+    const m = deps.metrics;
+    this.received = m.counter('ticks_received_total', 'Ticks decoded from the feed');
+    this.accepted = m.counter(
+      'ticks_accepted_total',
+      'Ticks the sink accepted (durable: in Kafka or in the journal)',
+    );
+    this.rejected = m.counter(
+      'ticks_rejected_total',
+      'Ticks the sink refused (see sink_ticks_dropped_total and the log)',
+    );
+    this.reconnectCounter = m.counter('feed_reconnects_total', 'Feed connections after the first');
+    this.gapCounter = m.counter(
+      'feed_gaps_total',
+      'Gaps in the feed (disconnects, mute sockets, silent instruments)',
+    );
+    const connected = m.gauge('feed_connected', '1 while the feed socket is connected');
+    const lastTickAge = m.gauge('last_tick_age_seconds', 'Seconds since the last tick was received');
+    this.onConnectedChange = (c) => connected.set(c ? 1 : 0);
+    this.updateAge = () => {
+      const last = this.status.lastTickAt;
+      lastTickAge.set(last === undefined ? -1 : (this.clock.now() - last) / 1000);
+    };
+  }
+
+  private readonly onConnectedChange: (connected: boolean) => void;
+  /** Refreshes `last_tick_age_seconds`; the service calls it on a timer, not per tick. */
+  readonly updateAge: () => void;
+
+  snapshot(): IngestStatus {
+    return { ...this.status, gaps: [...this.status.gaps], latest: this.latest };
+  }
+
+  /** Runs until `signal` aborts or the feed ends, then waits for every publish in flight. */
+  async run(subscription: Subscription, signal: AbortSignal): Promise<void> {
+    try {
+      for await (const message of this.feed.messages(subscription, signal)) {
+        switch (message.kind) {
+          case 'ticks':
+            await this.forward(message.ticks);
+            break;
+          case 'connected':
+            this.status.connected = true;
+            if (message.attempt > 1) {
+              this.status.reconnects += 1;
+              this.reconnectCounter.inc();
+            }
+            this.onConnectedChange(true);
+            break;
+          case 'disconnected':
+            this.status.connected = false;
+            this.onConnectedChange(false);
+            this.logger.warn('Feed disconnected', { reason: message.reason });
+            break;
+          case 'gap':
+            this.status.gaps.push(message.gap);
+            this.gapCounter.inc();
+            this.logger.warn('Feed gap', {
+              cause: message.gap.cause,
+              from: new Date(message.gap.from).toISOString(),
+              to: new Date(message.gap.to).toISOString(),
+              tokens: message.gap.tokens.length,
+            });
+            break;
+        }
+      }
+    } finally {
+      this.status.connected = false;
+      this.onConnectedChange(false);
+      await Promise.allSettled(this.inFlight.map((f) => f.promise));
+    }
+  }
+
+  private async forward(ticks: readonly Tick[]): Promise<void> {
+    if (ticks.length === 0) return;
+    const n = ticks.length;
+    this.status.ticksReceived += n;
+    this.received.inc(n);
+    const last = ticks[n - 1];
+    if (last !== undefined) this.status.lastTickAt = last.receivedAt;
+    for (const t of ticks) this.latest.set(t.token, t);
+    const publish = this.sink.publish(ticks).then(
+      () => {
+        this.status.ticksAccepted += n;
+        this.accepted.inc(n);
+      },
+      (e: unknown) => {
+        this.status.ticksRejected += n;
+        this.rejected.inc(n);
+        this.logger.error('Sink refused ticks', {
+          ticks: n,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      },
+    );
+    const entry = { done: false, promise: publish };
+    entry.promise = publish.finally(() => {
+      entry.done = true;
+    });
+    this.inFlight.push(entry);
+    while (this.inFlight[0]?.done === true) this.inFlight.shift();
+    if (this.inFlight.length >= this.settings.maxInFlight) await this.inFlight.shift()?.promise;
+  }
+}
