@@ -1,5 +1,4 @@
 import { either as E } from 'fp-ts';
-import type * as t from 'io-ts';
 import { decodeSetting, type Env, type Setting } from './setting.ts';
 import { SETTINGS, type SettingKey } from './settings.ts';
 
