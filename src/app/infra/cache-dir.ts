@@ -1,10 +1,19 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where downloaded server binaries live between runs (`TICKFLOW_CACHE_DIR`, else ~/.cache/tickflow). */
 export const cacheDir = (): string =>
   process.env['TICKFLOW_CACHE_DIR'] ?? join(homedir(), '.cache', 'tickflow');
 
-/** The project's root folder, found from this file whether it runs from src/ or from dist/. */
-export const projectRoot = (): string => fileURLToPath(new URL('../../../', import.meta.url));
+/** The package's root folder (where package.json is), whether this runs from src/ or from dist/src/. */
+export const projectRoot = (): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the tickflow package root');
+    dir = parent;
+  }
+  return dir;
+};
