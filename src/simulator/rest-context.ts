@@ -1,0 +1,39 @@
+import type { MarketSession } from '../domain/market-session.ts';
+import type { CandleModel } from './candle-model.ts';
+import type { FaultState } from './fault-state.ts';
+import type { SimInstrument } from './instrument-list.ts';
+import type { SimMarket } from './market-model.ts';
+import type { RequestRateLimit } from './request-rate-limit.ts';
+import type { RestReply } from './rest-envelope.ts';
+import type { SessionStore } from './session-store.ts';
+import type { SimulatorOptions } from './simulator-options.ts';
+
+/** What the REST routes share. */
+export interface RestDeps {
+  readonly options: SimulatorOptions;
+  readonly sessions: SessionStore;
+  readonly candles: CandleModel;
+  readonly market: SimMarket;
+  readonly marketSession: MarketSession;
+  readonly instruments: ReadonlyMap<number, SimInstrument>;
+  readonly faults: FaultState;
+  readonly rateLimit: RequestRateLimit;
+  /** Market-clock time of the last good `connect/login`, which an OTP or TOTP must follow. */
+  readonly login: { pendingAt: number | undefined };
+}
+
+/** A request under /openapi/typea, already read: path segments after it, query, form body. */
+export interface RestRequest {
+  readonly method: string;
+  readonly segments: readonly string[];
+  readonly query: URLSearchParams;
+  readonly form: Readonly<Record<string, string>>;
+  readonly authorization: string | undefined;
+}
+
+export interface RouteResult {
+  /** The route's name in stats: 'connect/login', 'historical', ... */
+  readonly route: string;
+  readonly reply: RestReply;
+  readonly bars?: number;
+}

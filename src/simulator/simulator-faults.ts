@@ -1,0 +1,30 @@
+import type { ActiveFaults, HistoricalFaultAnswer, MalformedFrameKind } from './fault-state.ts';
+
+/**
+ * Faults on demand, for tests and for `POST /sim/faults`. Counts are "the next N"; durations are
+ * wall-clock ms (undefined = until `resume` / `clear`).
+ */
+export interface SimulatorFaults {
+  /** Closes every feed connection abruptly (no close frame); returns how many. */
+  dropConnections(): number;
+  /** Sends nothing at all (no frames, no heartbeats) without closing, for `ms` or until `resume`. */
+  goSilent(ms?: number): void;
+  resume(): void;
+  /** Refuses the next `count` WebSocket handshakes with the handshake-refusal status. */
+  refuseHandshakes(count: number): void;
+  /** Sends `count` broken frames of `kind` to every logged-in client now; returns frames sent. */
+  sendMalformedFrames(kind: MalformedFrameKind, count?: number): number;
+  /** Answers the next `count` historical/intraday calls with a 429, an HTML 502, or an expired token. */
+  failHistorical(answer: HistoricalFaultAnswer, count: number): void;
+  /** Expires every session now; with `closeFeeds`, also closes their feed connections. Returns sessions expired. */
+  expireSessions(options?: { readonly closeFeeds?: boolean }): number;
+  /** (issue 9) Sends nothing for one token, for `ms` or until `clear`. */
+  silenceToken(token: number, ms?: number): void;
+  /** (issue 9) Drops this share (0..1) of one token's packets, per client, at random; 0 ends it. */
+  dropTokenPackets(token: number, share: number): void;
+  /** (issue 9) The next `count` ticks of the token carry a price 5% above its upper circuit. */
+  emitOutOfBand(token: number, count?: number): void;
+  /** Ends every fault. */
+  clear(): void;
+  active(): ActiveFaults;
+}

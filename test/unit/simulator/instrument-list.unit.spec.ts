@@ -1,0 +1,29 @@
+import { either as E } from 'fp-ts';
+import { describe, expect, it } from 'vitest';
+import { decodeInstrumentCsv, loadInstrumentFile } from '../../../src/simulator/instrument-list.ts';
+
+describe('simulator instrument list', () => {
+  it('loads the shipped Nifty 50 list: the index and 50 constituents', async () => {
+    const list = await loadInstrumentFile();
+    expect(list).toHaveLength(51);
+    expect(list[0]).toEqual({ token: 26000, symbol: 'NIFTY 50', exchange: 'NSE', kind: 'index' });
+    expect(list.find((i) => i.symbol === 'TCS')).toEqual({
+      token: 11536,
+      symbol: 'TCS',
+      exchange: 'NSE',
+      kind: 'equity',
+    });
+    expect(list.filter((i) => i.kind === 'equity')).toHaveLength(50);
+  });
+
+  it.each([
+    ['no header', 'RELIANCE,2885,NSE,equity\n'],
+    ['a bad token', 'symbol,token,exchange,kind\nRELIANCE,0x2885,NSE,equity\n'],
+    ['a bad exchange', 'symbol,token,exchange,kind\nRELIANCE,2885,MCX,equity\n'],
+    ['a bad kind', 'symbol,token,exchange,kind\nRELIANCE,2885,NSE,stock\n'],
+    ['a token twice', 'symbol,token,exchange,kind\nA,1,NSE,equity\nB,1,NSE,equity\n'],
+    ['no rows', 'symbol,token,exchange,kind\n'],
+  ])('refuses a list with %s', (_what, text) => {
+    expect(E.isLeft(decodeInstrumentCsv(text))).toBe(true);
+  });
+});
