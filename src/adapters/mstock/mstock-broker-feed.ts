@@ -1,0 +1,237 @@
+import type { GapCause } from '../../domain/feed-events.ts';
+import type { InstrumentToken } from '../../domain/instrument.ts';
+import type { EpochMs } from '../../domain/units.ts';
+import type { BrokerFeed, FeedMessage, Subscription } from '../../ports/broker-feed.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
+import { realSleep, type Sleep } from './abortable.ts';
+import { backoffDelay } from './backoff.ts';
+import { FeedFrameReader } from './feed-frame-reader.ts';
+import { FeedMetrics } from './feed-metrics.ts';
+import { feedUrl, loginMessage, readServerText, subscriptionMessages } from './feed-protocol.ts';
+import { FeedSocket } from './feed-socket.ts';
+import { SILENT_SOCKET, startFeedWatchdog } from './feed-watchdog.ts';
+import { isMstockError, SessionExpired } from './mstock-errors.ts';
+import type { FeedSettings } from './mstock-settings.ts';
+import type { SecretMasker } from './secret-masker.ts';
+import type { SessionManager } from './session-manager.ts';
+
+export interface MstockBrokerFeedDeps {
+  readonly session: SessionManager;
+  readonly settings: FeedSettings;
+  readonly masker: SecretMasker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Waits between connection attempts; real time unless a test passes its own. */
+  readonly sleep?: Sleep;
+  /** [0, 1) for the backoff's jitter; `Math.random` unless a test passes its own. */
+  readonly random?: () => number;
+}
+
+interface RetryState {
+  /** Connection attempts since `messages()` began. */
+  attempt: number;
+  /** Failures since the last good connection: the backoff's exponent. */
+  failures: number;
+  /** Failed connections in a row that may be the token's fault. */
+  suspect: number;
+}
+
+/** Login failures that retrying cannot fix (and that could lock the account if repeated). */
+const shouldRetry = (e: unknown): boolean =>
+  isMstockError(e) && (e.retryable || e.kind === 'SessionExpired' || e.kind === 'UnexpectedResponse');
+
+/**
+ * The m.Stock live feed as a `BrokerFeed`. Each `messages()` call keeps the wanted subscription
+ * apart from any one socket and puts it back after every reconnect: connect with the session's
+ * token, send `LOGIN:`, the subscribe messages and the mode; read frames; when the socket drops,
+ * goes silent while the market is open, or the session nears its expiry, replace it after a
+ * backoff. The stream carries `connected`, `disconnected` and `gap` messages around the ticks.
+ *
+ * `connected.attempt` counts connection attempts since `messages()` began (1 = the first), so a
+ * value above 1 means a reconnect. A gap runs from the last frame the lost socket delivered (so
+ * a mute socket's silence is inside it) to the moment the new socket was subscribed.
+ */
+export class MstockBrokerFeed implements BrokerFeed {
+  private readonly deps: MstockBrokerFeedDeps;
+  private readonly feedMetrics: FeedMetrics;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+
+  constructor(deps: MstockBrokerFeedDeps) {
+    this.deps = deps;
+    this.feedMetrics = new FeedMetrics(deps.metrics);
+    this.sleep = deps.sleep ?? realSleep;
+    this.random = deps.random ?? Math.random;
+  }
+
+  messages(subscription: Subscription, signal: AbortSignal): AsyncIterable<FeedMessage> {
+    return this.run(subscription, signal);
+  }
+
+  private async *run(subscription: Subscription, signal: AbortSignal): AsyncGenerator<FeedMessage> {
+    const { settings, clock, logger } = this.deps;
+    const tokens: readonly InstrumentToken[] = [...new Set(subscription.tokens)];
+    if (tokens.length > settings.maxTokensPerConnection) {
+      logger.warn(
+        'Subscription exceeds the per-connection instrument limit; the broker may refuse the rest',
+        {
+          tokens: tokens.length,
+          limit: settings.maxTokensPerConnection,
+        },
+      );
+    }
+    const setup = subscriptionMessages(tokens, subscription.mode, settings.maxTokensPerConnection);
+    const reader = new FeedFrameReader(
+      new Set(tokens),
+      { tickTimeZone: settings.tickTimeZone, priceDivisor: settings.priceDivisor },
+      settings,
+      this.feedMetrics,
+      logger,
+    );
+    // A function, not the property: TypeScript would keep `signal.aborted` narrowed across awaits.
+    const stopped = (): boolean => signal.aborted;
+    let socket: FeedSocket | undefined;
+    const onAbort = (): void => socket?.close('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    const state: RetryState = { attempt: 0, failures: 0, suspect: 0 };
+    let lost: { readonly since: EpochMs; readonly cause: GapCause } | undefined;
+    try {
+      while (!stopped()) {
+        if (state.attempt > 0) {
+          try {
+            await this.sleep(backoffDelay(settings.reconnectBackoff, state.failures, this.random), signal);
+          } catch {
+            return;
+          }
+        }
+        state.attempt += 1;
+        const opened = await this.open(signal, state);
+        if (opened === undefined) continue;
+        const current = opened.socket;
+        socket = current;
+        current.send(loginMessage(opened.accessToken));
+        for (const message of setup) current.send(message);
+        const connectedAt = clock.now();
+        logger.info('Connected to MStock WebSocket');
+        if (state.attempt > 1) this.feedMetrics.reconnects.inc();
+        // Watched from now on, not from the consumer's next pull: the generator waits at each yield.
+        const stopWatchdog = startFeedWatchdog(current, this.deps);
+        let reason = 'aborted';
+        let framed = false;
+        try {
+          yield { kind: 'connected', at: connectedAt, attempt: state.attempt };
+          if (lost !== undefined) {
+            yield { kind: 'gap', gap: { tokens, from: lost.since, to: connectedAt, cause: lost.cause } };
+            lost = undefined;
+          }
+          for (;;) {
+            const event = await current.next();
+            // After an abort nothing more is yielded, not even frames already queued.
+            if (stopped()) break;
+            if (event.type === 'closed') {
+              reason = event.reason;
+              break;
+            }
+            if (event.type === 'text') {
+              this.onText(event.text);
+              continue;
+            }
+            const frame = reader.read(event.data, event.receivedAt);
+            if (!framed) {
+              // A frame proves the token and the subscription work: start backing off afresh.
+              framed = true;
+              state.failures = 0;
+              state.suspect = 0;
+            }
+            if (frame.ticks.length > 0)
+              yield { kind: 'ticks', ticks: frame.ticks, receivedAt: event.receivedAt };
+          }
+        } finally {
+          stopWatchdog();
+          current.close('stopped');
+        }
+        if (stopped()) return;
+        if (!framed) {
+          state.failures += 1;
+          this.suspectToken(state, opened.accessToken);
+        }
+        const at = clock.now();
+        logger.warn('Disconnected from MStock WebSocket', { reason });
+        yield { kind: 'disconnected', at, reason };
+        lost = { since: current.lastFrameAt, cause: reason === SILENT_SOCKET ? 'mute-socket' : 'disconnect' };
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      socket?.close('stopped');
+    }
+  }
+
+  /** A logged-in token and an open socket; undefined after a failure worth retrying (counted, logged). */
+  private async open(
+    signal: AbortSignal,
+    state: RetryState,
+  ): Promise<{ readonly socket: FeedSocket; readonly accessToken: string } | undefined> {
+    const { session, settings, clock, logger, masker } = this.deps;
+    let accessToken: string | undefined;
+    try {
+      accessToken = await session.accessToken(signal);
+      const socket = await FeedSocket.open(
+        feedUrl(settings.wsUrl, session.apiKey, accessToken),
+        {
+          handshakeTimeoutMs: settings.handshakeTimeoutMs,
+          highWaterMarkFrames: settings.highWaterMarkFrames,
+          clock,
+          masker,
+          onPause: () => this.feedMetrics.backpressurePauses.inc(),
+        },
+        signal,
+      );
+      return { socket, accessToken };
+    } catch (e) {
+      if (signal.aborted) return undefined;
+      if (!shouldRetry(e)) throw e;
+      if (accessToken !== undefined) {
+        if (e instanceof SessionExpired) session.invalidate(accessToken);
+        else if (isMstockError(e) && e.endpoint === 'websocket' && typeof e.status === 'number') {
+          this.suspectToken(state, accessToken);
+        }
+      }
+      state.failures += 1;
+      const kind = isMstockError(e) ? e.kind : 'Error';
+      this.feedMetrics.connectFailure(kind);
+      logger.warn('MStock WebSocket connection failed', {
+        error: kind,
+        message: e instanceof Error ? masker.mask(e.message) : 'unknown',
+        attempt: state.attempt,
+      });
+      return undefined;
+    }
+  }
+
+  /**
+   * A refused handshake, or a connection that ended before its first frame, may mean the broker
+   * no longer takes the token (it has answered bad credentials with a bare 502): after
+   * `reloginAfterFailedConnections` of them in a row, log in again.
+   */
+  private suspectToken(state: RetryState, accessToken: string): void {
+    state.suspect += 1;
+    if (state.suspect >= this.deps.settings.reloginAfterFailedConnections) {
+      this.deps.session.invalidate(accessToken);
+      state.suspect = 0;
+    }
+  }
+
+  private onText(text: string): void {
+    this.feedMetrics.textFrames.inc();
+    const message = readServerText(text);
+    if (message.kind === 'error') {
+      this.feedMetrics.serverErrors.inc();
+      this.deps.logger.warn('MStock WebSocket reported an error', {
+        message: this.deps.masker.mask(message.message),
+      });
+    }
+  }
+}
