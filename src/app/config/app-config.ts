@@ -3,7 +3,9 @@ import { decodeSetting, type Env, type Setting } from './setting.ts';
 import { SETTINGS, type SettingKey } from './settings.ts';
 
 type ValueOf<S> = S extends Setting<infer A> ? A : never;
-type HasDefault<K extends SettingKey> = (typeof SETTINGS)[K]['default'] extends undefined ? false : true;
+type HasDefault<K extends SettingKey> = (typeof SETTINGS)[K] extends { readonly default: undefined }
+  ? false
+  : true;
 
 /** The decoded configuration: a value for every setting that has a default, optional otherwise. */
 export type AppConfig = Readonly<
@@ -37,6 +39,7 @@ export const decodeConfig = (env: Env, mode: Mode): E.Either<readonly string[], 
     if (E.isLeft(r)) errors.push(r.left);
     else if (r.right !== undefined) out[key] = r.right;
   }
+  // Each key was decoded by its own setting's codec above, so `out` has the AppConfig shape.
   return errors.length > 0 ? E.left(errors) : E.right(Object.freeze(out) as AppConfig);
 };
 

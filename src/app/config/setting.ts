@@ -2,27 +2,35 @@ import { either as E } from 'fp-ts';
 import type * as t from 'io-ts';
 import { readFileSync } from 'node:fs';
 
-/** One environment variable: its codec, its default, and whether it is a secret. */
-export interface Setting<A> {
+/** One environment variable: its codec, its default (when `D`), and whether it is a secret. */
+export interface Setting<A, D extends boolean = boolean> {
   readonly env: string;
   readonly codec: t.Type<A, string>;
-  readonly default: A | undefined;
+  readonly default: D extends true ? A : undefined;
   readonly doc: string;
   readonly secret: boolean;
 }
 
-export const setting = <A>(
+export function setting<A>(
   env: string,
   codec: t.Type<A, string>,
   doc: string,
-  options: { default?: NoInfer<A>; secret?: boolean } = {},
-): Setting<A> => ({
-  env,
-  codec,
-  default: options.default,
-  doc,
-  secret: options.secret ?? false,
-});
+  options: { default: NoInfer<A>; secret?: boolean },
+): Setting<A, true>;
+export function setting<A>(
+  env: string,
+  codec: t.Type<A, string>,
+  doc: string,
+  options?: { secret?: boolean },
+): Setting<A, false>;
+export function setting<A>(
+  env: string,
+  codec: t.Type<A, string>,
+  doc: string,
+  options: { default?: A; secret?: boolean } = {},
+): Setting<A> {
+  return { env, codec, default: options.default, doc, secret: options.secret ?? false };
+}
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -97,6 +97,34 @@ export const SETTINGS = {
   commandChannel: setting('REDIS_COMMAND_CHANNEL', NonEmptyString, 'pub/sub channel for commands', {
     default: 'system:commands',
   }),
+  redisUsername: setting('REDIS_USERNAME', NonEmptyString, 'Redis ACL user (overrides a user in REDIS_URL)'),
+  redisPassword: setting('REDIS_PASSWORD', NonEmptyString, 'Redis password (overrides one in REDIS_URL)', {
+    secret: true,
+  }),
+  redisTlsCaFile: setting('REDIS_TLS_CA_FILE', NonEmptyString, 'PEM file of a private CA, for rediss://'),
+  redisHeartbeatMs: setting(
+    'REDIS_HEARTBEAT_MS',
+    intInRange(100, 600_000),
+    'PING the subscriber connection this often',
+    { default: 5000 },
+  ),
+  redisTimeoutMs: setting(
+    'REDIS_TIMEOUT_MS',
+    intInRange(100, 600_000),
+    'how long Redis calls wait for a connection and a reply',
+    {
+      default: 10_000,
+    },
+  ),
+  eventLog: setting('EVENT_LOG', oneOf(['file', 'kafka'] as const), 'where plan and gap events are kept', {
+    default: 'file',
+  }),
+  eventLogDir: setting('EVENT_LOG_DIR', NonEmptyString, 'folder of the file event log', {
+    default: '.tickflow/events',
+  }),
+  eventLogTopic: setting('EVENT_LOG_TOPIC', NonEmptyString, 'topic of the Kafka event log', {
+    default: 'tickflow_events',
+  }),
 
   logLevel: setting('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'lowest level logged', {
     default: 'info',
@@ -126,6 +154,30 @@ export const SETTINGS = {
     },
   ),
   backfillDays: setting('BACKFILL_DAYS', intInRange(1, 60), 'trading days a backfill covers', { default: 5 }),
+  backfillInterval: setting(
+    'BACKFILL_INTERVAL',
+    oneOf(['minute', '3minute', '5minute', '10minute', '15minute', '30minute', '60minute', 'day'] as const),
+    'candle interval a backfill fetches when the request names none',
+    { default: 'minute' },
+  ),
+  backfillChildHangMs: setting(
+    'BACKFILL_CHILD_HANG_MS',
+    intInRange(200, 3_600_000),
+    'a backfill stage process that sends nothing (not even a heartbeat) this long is killed and restarted',
+    { default: 30_000 },
+  ),
+  backfillChildMaxRestarts: setting(
+    'BACKFILL_CHILD_MAX_RESTARTS',
+    intInRange(0, 100),
+    'restarts of a crashed or hung backfill stage process before the job fails',
+    { default: 3 },
+  ),
+  backfillChunkMaxAttempts: setting(
+    'BACKFILL_CHUNK_MAX_ATTEMPTS',
+    intInRange(1, 100),
+    'failed tries after which a backfill chunk is given up (the job then ends failed)',
+    { default: 3 },
+  ),
   shutdownGraceMs: setting(
     'SHUTDOWN_GRACE_MS',
     intInRange(0, 600_000),

@@ -115,7 +115,8 @@ export const startLocalKafka = async (options: LocalKafkaOptions): Promise<Local
   const config = join(options.dir, 'server.properties');
   writeFileSync(config, serverProperties(dataDir, port, controllerPort));
   const classpath = `${libs}/*`;
-  const clusterId = randomBytes(16).toString('base64url');
+  // A leading '-' would make StorageTool read the id as an option; any other first letter is as valid.
+  const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
   await run('java', [
     '-cp',
     classpath,

@@ -1,0 +1,74 @@
+import { describeConfig } from '../config/app-config.ts';
+import { MarketSessionId, PrometheusMetricsId, buildContainer } from '../container.ts';
+import { startLiveService } from '../live-service.ts';
+import { handleShutdownSignals } from '../shutdown-signals.ts';
+import { BrokerFeedId } from '../../ports/broker-feed.ts';
+import { ClockId } from '../../ports/clock.ts';
+import { TickSinkId } from '../../ports/tick-sink.ts';
+import type { Command } from './command.ts';
+import { terminalOtpPrompt } from './otp-prompt.ts';
+import { startup } from './startup.ts';
+
+export const liveCommand: Command = {
+  name: 'live',
+  summary: 'log in to m.Stock, follow the live feed and publish every tick to Kafka',
+  help: `tickflow live [--check-config]
+
+Logs in to m.Stock (MSTOCK_USER, MSTOCK_PASS, MSTOCK_API_KEY, and MSTOCK_TOTP_SECRET or MSTOCK_OTP;
+with neither, the OTP is asked on the terminal), subscribes the instruments (config/nifty50.csv, or
+INSTRUMENTS / INSTRUMENTS_FILE) and publishes every tick to TICK_TOPIC on KAFKA_BROKER.
+Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop it cleanly.
+
+  --check-config   print the effective configuration (secrets masked) and exit`,
+  run: async (args) => {
+    const s = await startup(process.env, 'live', 'live');
+    if (s === undefined) return 2;
+    if (args.includes('--check-config')) {
+      process.stdout.write(`${describeConfig(s.config.app).join('\n')}\n`);
+      return 0;
+    }
+    const { config, logger } = s;
+    const container = buildContainer({
+      config,
+      instruments: s.instruments,
+      logger,
+      sink: { kind: 'kafka' },
+      ...(process.stdin.isTTY ? { promptOtp: terminalOtpPrompt } : {}),
+    });
+    const metrics = container.get(PrometheusMetricsId);
+    let sink;
+    try {
+      sink = await container.getAsync(TickSinkId);
+    } catch (e) {
+      logger.error((e as Error).message);
+      return 1;
+    }
+    const service = await startLiveService(
+      {
+        feed: container.get(BrokerFeedId),
+        sink,
+        logger,
+        metrics,
+        clock: container.get(ClockId),
+        session: container.get(MarketSessionId),
+        instruments: s.instruments,
+        exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
+      },
+      {
+        mode: config.app.subscriptionMode,
+        metricsHost: config.app.metricsHost,
+        metricsPort: config.app.metricsPort,
+        maxInFlight: 64,
+      },
+    );
+    handleShutdownSignals(logger, config.app.shutdownGraceMs, () => service.stop());
+    try {
+      await service.done;
+    } catch {
+      await service.stop();
+      return 1;
+    }
+    await service.stop();
+    return 0;
+  },
+};

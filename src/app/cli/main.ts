@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { wantsHelp, type Command } from './command.ts';
+import { demoCommand } from './demo-command.ts';
+import { liveCommand } from './live-command.ts';
+import { simulateCommand } from './simulate-command.ts';
+
+const COMMANDS: readonly Command[] = [liveCommand, demoCommand, simulateCommand];
+
+const usage = (): string =>
+  [
+    'tickflow — m.Stock market data into Kafka, with no lost tick',
+    '',
+    'usage: tickflow <command> [options]     tickflow <command> --help',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+    '',
+    'Configuration comes from the environment (and .env); see the README.',
+  ].join('\n');
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    process.stderr.write(`tickflow: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  return command.run(rest);
+};
+
+// kafkajs 2.2.4 computes a negative timer delay on Node 24 and Node warns about it on every run;
+// the delay is clamped to 1 ms, which is what kafkajs meant. Drop that one warning, keep the rest.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning: string | Error, ...rest: never[]) => {
+  const name = typeof warning === 'string' ? '' : warning.name;
+  if (
+    name === 'TimeoutNegativeWarning' ||
+    (typeof rest[0] === 'string' && rest[0] === 'TimeoutNegativeWarning')
+  )
+    return;
+  emitWarning(warning, ...rest);
+};
+
+// A .env file in the working folder fills in what the environment does not already set.
+if (existsSync('.env')) process.loadEnvFile('.env');
+process.exitCode = await main(process.argv.slice(2));

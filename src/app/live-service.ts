@@ -1,0 +1,100 @@
+import type { Instrument } from '../domain/instrument.ts';
+import type { MarketSession } from '../domain/market-session.ts';
+import type { BrokerFeed, SubscriptionMode } from '../ports/broker-feed.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
+import type { TickSink } from '../ports/tick-sink.ts';
+import {
+  startTelemetryServer,
+  type Readiness,
+  type TelemetryServer,
+} from '../adapters/http/telemetry-server.ts';
+import { FeedIngestion } from './ingest-feed.ts';
+
+/** What the live pipeline runs on; the composition root builds it for live, demo and replay. */
+export interface LiveServiceDeps {
+  readonly feed: BrokerFeed;
+  readonly sink: TickSink;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly session: MarketSession;
+  readonly instruments: readonly Instrument[];
+  readonly exposition: { metrics(): Promise<string>; readonly contentType: string };
+  /** Extra readiness checks (e.g. the sink's producer); all must hold for /readyz. */
+  readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
+}
+
+export interface LiveServiceSettings {
+  readonly mode: SubscriptionMode;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  readonly maxInFlight: number;
+}
+
+export interface RunningLiveService {
+  readonly ingestion: FeedIngestion;
+  readonly telemetry: TelemetryServer;
+  /** Resolves when the feed loop has ended (after `stop`, or at the end of a finite source). */
+  readonly done: Promise<void>;
+  /** Stops the feed, waits for publishes in flight, flushes and closes the sink and the server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts telemetry, then the feed → sink loop. Readiness: the feed is connected or the market is
+ * closed (silence is then normal), and every extra check holds.
+ */
+export const startLiveService = async (
+  deps: LiveServiceDeps,
+  settings: LiveServiceSettings,
+): Promise<RunningLiveService> => {
+  const ingestion = new FeedIngestion(deps, { maxInFlight: settings.maxInFlight });
+  const readiness = (): Readiness => {
+    const s = ingestion.snapshot();
+    const marketOpen = deps.session.isOpen(deps.clock.now());
+    const feedOk = s.connected || !marketOpen;
+    const extra = deps.extraReadiness?.() ?? {};
+    const checks: Record<string, string> = {
+      feed: s.connected ? 'connected' : marketOpen ? 'disconnected' : 'market closed',
+    };
+    let ready = feedOk;
+    for (const [name, ok] of Object.entries(extra)) {
+      checks[name] = ok ? 'ready' : 'not ready';
+      ready &&= ok;
+    }
+    return { ready, checks };
+  };
+  const telemetry = await startTelemetryServer(
+    { metrics: () => deps.exposition.metrics(), metricsContentType: deps.exposition.contentType, readiness },
+    settings.metricsHost,
+    settings.metricsPort,
+  );
+  deps.logger.info('Telemetry listening', { url: telemetry.url });
+  const ageTimer = setInterval(ingestion.updateAge, 1000);
+  ageTimer.unref();
+  const abort = new AbortController();
+  const done = ingestion
+    .run({ tokens: deps.instruments.map((i) => i.token), mode: settings.mode }, abort.signal)
+    .catch((e: unknown) => {
+      deps.logger.error('Feed loop failed', { error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    });
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      abort.abort();
+      await done.catch(() => undefined);
+      clearInterval(ageTimer);
+      await deps.sink.close();
+      await telemetry.close();
+      const s = ingestion.snapshot();
+      deps.logger.info('Ingestion stopped', {
+        received: s.ticksReceived,
+        accepted: s.ticksAccepted,
+        refused: s.ticksRejected,
+      });
+    })());
+  return { ingestion, telemetry, done, stop };
+};
