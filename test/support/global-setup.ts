@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import '../../src/app/quiet-kafkajs-timeout-warning.ts';
 import { startTestBed, type TestBed } from '../../src/app/infra/test-bed.ts';
 
 declare module 'vitest' {

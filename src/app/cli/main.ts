@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import '../quiet-kafkajs-timeout-warning.ts';
 import { wantsHelp, type Command } from './command.ts';
 import { demoCommand } from './demo-command.ts';
 import { liveCommand } from './live-command.ts';
@@ -34,19 +35,6 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 0;
   }
   return command.run(rest);
-};
-
-// kafkajs 2.2.4 computes a negative timer delay on Node 24 and Node warns about it on every run;
-// the delay is clamped to 1 ms, which is what kafkajs meant. Drop that one warning, keep the rest.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning: string | Error, ...rest: never[]) => {
-  const name = typeof warning === 'string' ? '' : warning.name;
-  if (
-    name === 'TimeoutNegativeWarning' ||
-    (typeof rest[0] === 'string' && rest[0] === 'TimeoutNegativeWarning')
-  )
-    return;
-  emitWarning(warning, ...rest);
 };
 
 // A .env file in the working folder fills in what the environment does not already set.
