@@ -4,7 +4,7 @@ import { decodeKafkaSinkSettings, type KafkaSinkSettings } from '../../adapters/
 import type { RedisCommandBusSettings } from '../../adapters/redis/redis-settings.ts';
 import type { EventLogSettings } from '../../adapters/event-log/event-log-settings.ts';
 import { decodeConfig, type AppConfig, type Mode } from './app-config.ts';
-import type { Env } from './setting.ts';
+import { rawValue, type Env } from './setting.ts';
 
 /** Everything a run needs, decoded once from the environment, then passed down and never re-read. */
 export interface ServiceConfig {
@@ -34,8 +34,11 @@ const oneLinePerVariable = (lines: readonly string[]): string[] => {
 export const decodeServiceConfig = (env: Env, mode: Mode): E.Either<readonly string[], ServiceConfig> => {
   const app = decodeConfig(env, mode);
   const dataDir = E.isRight(app) ? app.right.dataDir : '.tickflow';
+  // The SASL password may come from a file too (Docker and Kubernetes secrets), like every secret.
+  const saslPassword = rawValue(env, 'KAFKA_SASL_PASSWORD');
   const kafkaEnv: Env = {
     ...env,
+    KAFKA_SASL_PASSWORD: E.isRight(saslPassword) ? saslPassword.right : undefined,
     KAFKA_BROKER: E.isRight(app) ? app.right.kafkaBroker.join(',') : env['KAFKA_BROKER'],
     TICK_TOPIC: E.isRight(app) ? app.right.tickTopic : env['TICK_TOPIC'],
     SINK_JOURNAL_DIR: env['SINK_JOURNAL_DIR'] ?? join(dataDir, 'tick-journal'),
@@ -45,7 +48,7 @@ export const decodeServiceConfig = (env: Env, mode: Mode): E.Either<readonly str
     ...(E.isLeft(app) ? app.left : []),
     ...(E.isLeft(kafka) ? kafka.left.map((e) => e.message) : []),
   ];
-  if (E.isLeft(app) || E.isLeft(kafka)) return E.left(oneLinePerVariable(errors));
+  if (E.isLeft(app) || E.isLeft(kafka) || errors.length > 0) return E.left(oneLinePerVariable(errors));
   const a = app.right;
   return E.right(
     Object.freeze({
