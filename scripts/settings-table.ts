@@ -9,7 +9,7 @@ const rows: string[] = ['| variable | default | meaning |', '| --- | --- | --- |
 const shown = new Set<string>();
 for (const s of Object.values(SETTINGS)) {
   const d: unknown = s.default;
-  const def = d === undefined ? '' : Array.isArray(d) ? d.join(',') : String(d);
+  const def = d === undefined ? '' : Array.isArray(d) ? d.join(',') : JSON.stringify(d).replace(/^"|"$/g, '');
   rows.push(
     `| \`${s.env}\`${s.secret ? ' (secret, `_FILE` too)' : ''} | ${def === '' ? '—' : `\`${def}\``} | ${s.doc} |`,
   );
