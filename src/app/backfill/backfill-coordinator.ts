@@ -1,0 +1,308 @@
+import type { FeedGap } from '../../domain/feed-events.ts';
+import { gapBackfill } from '../../domain/gap-backfill.ts';
+import type { CandleInterval } from '../../domain/candle.ts';
+import type { InstrumentToken } from '../../domain/instrument.ts';
+import type { MarketSession } from '../../domain/market-session.ts';
+import type { SystemCommand } from '../../domain/system-command.ts';
+import type { PlanId } from '../../domain/backfill-plan-types.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { CommandBus, CommandSubscription, Inbound } from '../../ports/command-bus.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Counter, Metrics } from '../../ports/metrics.ts';
+import type { JobOutcome, JobTarget } from './backfill-job.ts';
+import { JobMetrics } from './job-metrics.ts';
+import { choosePlan, resolveRequest, type BackfillRequest } from './plan-request.ts';
+import type { PlanStore } from './plan-store.ts';
+
+export type BackfillOnStart = 'auto' | 'always' | 'never';
+
+export interface CoordinatorSettings {
+  /** auto: backfill at start when the market is not open; always; never (an unfinished plan is still resumed unless never). */
+  readonly onStart: BackfillOnStart;
+  readonly defaultDays: number;
+  readonly defaultTokens: readonly InstrumentToken[];
+  readonly defaultInterval: CandleInterval;
+}
+
+/** Runs one job to its end; the coordinator never runs two at once. */
+export type RunJob = (target: JobTarget, signal: AbortSignal) => Promise<JobOutcome>;
+
+/** Calls `fn` after `ms`; returns a cancel function. Injected so tests need not wait. */
+export type Schedule = (fn: () => void, ms: number) => () => void;
+
+export interface CoordinatorDeps {
+  readonly bus: CommandBus;
+  readonly store: PlanStore;
+  readonly runJob: RunJob;
+  readonly session: MarketSession;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly schedule?: Schedule;
+}
+
+/** Where a request came from: an operator's command, the start-up trigger, or a feed gap. */
+export type RequestOrigin = 'command' | 'start' | 'gap';
+
+/** What became of a request. */
+export type RequestOutcome =
+  | { readonly kind: 'started' | 'resumed'; readonly planId: PlanId }
+  | { readonly kind: 'queued' }
+  | { readonly kind: 'busy'; readonly running: PlanId }
+  | { readonly kind: 'finished'; readonly planId: PlanId }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+type CommandOutcome = 'started' | 'resumed' | 'busy' | 'rejected' | 'refused' | 'finished';
+
+const realSchedule: Schedule = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Decides when a backfill runs, and runs one at a time:
+ * - at start, it resumes the plan the last run left unfinished (unless BACKFILL_ON_START=never),
+ *   then backfills the last days when `onStart` says so (`auto`: the market is not open now);
+ * - `StartBackfill` commands from the bus start a job; one arriving while a job runs is refused
+ *   (logged, counted as `busy`), and a malformed message is logged and counted, never fatal;
+ * - feed gaps become targeted backfills once their bars are final, queued behind a running job.
+ * Every command is counted in `system_commands_total{outcome}`.
+ */
+export class BackfillCoordinator {
+  private readonly deps: CoordinatorDeps;
+  private readonly settings: CoordinatorSettings;
+  private readonly logger: Logger;
+  private readonly schedule: Schedule;
+  private readonly commandCounters: Readonly<Record<CommandOutcome, Counter>>;
+  private subscription: CommandSubscription | undefined;
+  private running:
+    { readonly planId: PlanId; readonly done: Promise<void>; readonly abort: AbortController } | undefined;
+  /** Start-up and gap requests wait here while a job runs; operator commands do not wait. */
+  private readonly queued: { readonly request: BackfillRequest; readonly origin: RequestOrigin }[] = [];
+  private readonly timers = new Set<() => void>();
+  /** Requests being resolved against the store (before their job starts). */
+  private readonly resolving = new Set<Promise<RequestOutcome>>();
+  private stopped = false;
+  /** Outcomes of the jobs run so far, newest last: for status pages and tests. */
+  readonly outcomes: JobOutcome[] = [];
+
+  constructor(deps: CoordinatorDeps, settings: CoordinatorSettings) {
+    this.deps = deps;
+    this.settings = settings;
+    this.logger = deps.logger.child({ component: 'backfill' });
+    this.schedule = deps.schedule ?? realSchedule;
+    const help = 'Operator commands received, by what became of them';
+    const counter = (outcome: CommandOutcome): Counter =>
+      deps.metrics.counter('system_commands_total', help, { outcome });
+    this.commandCounters = {
+      started: counter('started'),
+      resumed: counter('resumed'),
+      busy: counter('busy'),
+      rejected: counter('rejected'),
+      refused: counter('refused'),
+      finished: counter('finished'),
+    };
+    // The job sets it; created here so /metrics shows `idle` before the first job.
+    new JobMetrics(deps.metrics).setStatus('idle');
+  }
+
+  /**
+   * Subscribes to commands (a failure to subscribe rejects), then resumes or starts a backfill as
+   * the settings say; a failure there is logged, not thrown: the service runs on without it.
+   */
+  async start(): Promise<void> {
+    this.subscription = await this.deps.bus.subscribe((m) => this.onInbound(m));
+    if (this.settings.onStart === 'never') return;
+    try {
+      await this.backfillAtStart();
+    } catch (e) {
+      this.logger.error('Backfill at start failed', { error: messageOf(e) });
+    }
+  }
+
+  private async backfillAtStart(): Promise<void> {
+    const latest = await this.deps.store.latest();
+    if (latest !== undefined && (await this.deps.store.load(latest)).state.status === 'running') {
+      this.logger.info('Resuming the backfill plan left unfinished', { plan: latest });
+      this.launch({ kind: 'resume', planId: latest });
+    }
+    const now = this.deps.clock.now();
+    const closed = !this.deps.session.isOpen(now);
+    if (this.settings.onStart === 'always' || closed) {
+      this.logger.info('Backfill at start', { onStart: this.settings.onStart, marketOpen: !closed });
+      await this.request(this.defaultRequest({ type: 'StartBackfill' }), 'start');
+    } else {
+      this.logger.info('Market is open: no backfill at start', { onStart: this.settings.onStart });
+    }
+  }
+
+  /** Stops listening, cancels pending gap fills, and stops a running job (its plan stays resumable). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    this.queued.length = 0;
+    await this.subscription
+      ?.close()
+      .catch((e: unknown) =>
+        this.logger.warn('Closing the command subscription failed', { error: messageOf(e) }),
+      );
+    const running = this.running;
+    running?.abort.abort();
+    await running?.done;
+  }
+
+  /** The plan being worked on, if any. */
+  get current(): PlanId | undefined {
+    return this.running?.planId;
+  }
+
+  /** Resolves when no job runs, none is about to start, and none is queued. */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.running !== undefined) await this.running.done;
+      else if (this.resolving.size > 0) await Promise.allSettled(this.resolving);
+      else return;
+    }
+  }
+
+  /**
+   * Backfills the bars a feed gap left missing, once they are final at the broker. The request is
+   * kept in memory only: a gap pending at shutdown is logged, not persisted.
+   */
+  fillGap(gap: FeedGap): void {
+    const fill = gapBackfill(gap, this.deps.session);
+    if (fill === undefined) {
+      this.logger.debug('Feed gap outside market hours: nothing to backfill', { from: gap.from, to: gap.to });
+      return;
+    }
+    const request: BackfillRequest = {
+      tokens: fill.tokens,
+      interval: fill.interval,
+      span: { kind: 'windows', windows: fill.windows },
+    };
+    const wait = Math.max(0, fill.readyAt - this.deps.clock.now());
+    this.logger.info('Feed gap will be backfilled when its bars are final', {
+      tokens: fill.tokens.length,
+      windows: fill.windows.length,
+      inMs: wait,
+    });
+    const cancel = this.schedule(() => {
+      this.timers.delete(cancel);
+      void this.request(request, 'gap').catch((e: unknown) =>
+        this.logger.error('Gap backfill request failed', { error: messageOf(e) }),
+      );
+    }, wait);
+    this.timers.add(cancel);
+  }
+
+  /** Starts a backfill for a command (defaults filled from the settings). */
+  async requestCommand(command: SystemCommand): Promise<RequestOutcome> {
+    const outcome = await this.request(this.defaultRequest(command), 'command');
+    const label: CommandOutcome = outcome.kind === 'queued' ? 'started' : outcome.kind;
+    this.commandCounters[label].inc();
+    return outcome;
+  }
+
+  /**
+   * Runs a request now, or queues it behind the running job (start and gap requests), or refuses
+   * it (operator commands while a job runs).
+   */
+  async request(request: BackfillRequest, origin: RequestOrigin): Promise<RequestOutcome> {
+    if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
+    if (this.running !== undefined) {
+      if (origin === 'command') {
+        this.logger.warn('A backfill is already running; request ignored', { running: this.running.planId });
+        return { kind: 'busy', running: this.running.planId };
+      }
+      this.queued.push({ request, origin });
+      return { kind: 'queued' };
+    }
+    const resolving = this.resolveAndLaunch(request, origin);
+    this.resolving.add(resolving);
+    try {
+      return await resolving;
+    } finally {
+      this.resolving.delete(resolving);
+    }
+  }
+
+  private async resolveAndLaunch(request: BackfillRequest, origin: RequestOrigin): Promise<RequestOutcome> {
+    const resolved = resolveRequest(request, this.deps.session, this.deps.clock.now());
+    if (resolved.tokens.length === 0 || resolved.windows.length === 0)
+      return this.refuse('nothing to backfill (no tokens or no trading days)');
+    // The start-up trigger must not redo a finished backfill on every restart; an operator may.
+    const choice = await choosePlan(this.deps.store, resolved, origin === 'command');
+    // A job may have started, or a stop begun, while the store was read.
+    if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
+    if (this.running !== undefined) return this.request(request, origin);
+    switch (choice.kind) {
+      case 'finished':
+        this.logger.info('Backfill plan already finished; nothing to do', { plan: choice.planId, origin });
+        return { kind: 'finished', planId: choice.planId };
+      case 'resume':
+        this.launch({ kind: 'resume', planId: choice.planId });
+        return { kind: 'resumed', planId: choice.planId };
+      case 'new':
+        this.launch({ kind: 'new', request: { ...resolved, planId: choice.planId } });
+        return { kind: 'started', planId: choice.planId };
+    }
+  }
+
+  private refuse(reason: string): RequestOutcome {
+    this.logger.warn('Backfill request refused', { reason });
+    return { kind: 'refused', reason };
+  }
+
+  private defaultRequest(command: SystemCommand): BackfillRequest {
+    return {
+      ...(command.id === undefined ? {} : { id: command.id }),
+      tokens: command.tokens ?? this.settings.defaultTokens,
+      interval: command.interval ?? this.settings.defaultInterval,
+      span: { kind: 'days', days: command.days ?? this.settings.defaultDays },
+    };
+  }
+
+  private onInbound(message: Inbound): void {
+    if (message.kind === 'rejected') {
+      this.commandCounters.rejected.inc();
+      this.logger.warn('Ignored a malformed command', { reason: message.reason, raw: message.raw });
+      return;
+    }
+    this.logger.info('Command received', { type: message.command.type, id: message.command.id });
+    this.requestCommand(message.command).catch((e: unknown) => {
+      this.commandCounters.refused.inc();
+      this.logger.error('Backfill command failed', { error: messageOf(e) });
+    });
+  }
+
+  private launch(target: JobTarget): void {
+    const planId = target.kind === 'new' ? target.request.planId : target.planId;
+    const abort = new AbortController();
+    const done = this.deps
+      .runJob(target, abort.signal)
+      .then(
+        (outcome) => {
+          this.outcomes.push(outcome);
+        },
+        (e: unknown) => this.logger.error('Backfill job crashed', { plan: planId, error: messageOf(e) }),
+      )
+      .finally(() => {
+        this.running = undefined;
+        this.next();
+      });
+    this.running = { planId, done, abort };
+  }
+
+  /** Runs the next queued request, if any. */
+  private next(): void {
+    const item = this.queued.shift();
+    if (item === undefined || this.stopped) return;
+    this.request(item.request, item.origin).catch((e: unknown) =>
+      this.logger.error('Queued backfill request failed', { error: messageOf(e) }),
+    );
+  }
+}

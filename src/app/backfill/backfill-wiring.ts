@@ -1,0 +1,304 @@
+import { either as E } from 'fp-ts';
+import { Kafka } from 'kafkajs';
+import { join } from 'node:path';
+import { FileEventLog } from '../../adapters/event-log/file-event-log.ts';
+import { kafkaClientConfig } from '../../adapters/kafka/kafka-client-config.ts';
+import { KafkaSinkStartError } from '../../adapters/kafka/kafka-start-error.ts';
+import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
+import { ConsoleLogger } from '../../adapters/logging/console-logger.ts';
+import { createMstockAdapters } from '../../adapters/mstock/create-mstock-adapters.ts';
+import { isMstockError } from '../../adapters/mstock/mstock-errors.ts';
+import { mstockSettings } from '../../adapters/mstock/mstock-settings.ts';
+import { OtpUnavailable } from '../../adapters/mstock/session-manager.ts';
+import { RedisCommandBus } from '../../adapters/redis/redis-command-bus.ts';
+import { systemClock } from '../../adapters/system/system-clock.ts';
+import type { Exchange, Instrument, InstrumentToken } from '../../domain/instrument.ts';
+import { makeMarketSession, type MarketSession } from '../../domain/market-session.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { CommandBus } from '../../ports/command-bus.ts';
+import type { EventLog } from '../../ports/event-log.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
+import type { AppConfig } from '../config/app-config.ts';
+import { decodeServiceConfig, type ServiceConfig } from '../config/service-config.ts';
+import type { Env } from '../config/setting.ts';
+import { resolveInstruments } from '../resolve-instruments.ts';
+import { BackfillCoordinator, type CoordinatorSettings, type RunJob } from './backfill-coordinator.ts';
+import { BackfillJob, type BackfillJobSettings, type JobRunOptions } from './backfill-job.ts';
+import { ChunkFiles } from './chunk-files.ts';
+import { acquireLockFile } from './lock-file.ts';
+import type { FetchFailure } from './fetch-stage.ts';
+import { forkStageLauncher } from './fork-stage-launcher.ts';
+import { BackfillLogEventC, type BackfillLogEvent } from './plan-event-codec.ts';
+import { PlanStore } from './plan-store.ts';
+import { StageFatal, type StageChildContext, type StageWorker } from './stage-child.ts';
+import type { StageLauncher } from './stage-process.ts';
+import { fetchWorker, publishWorker } from './stage-workers.ts';
+
+/**
+ * The backfill's real adapters, in one place until the composition root takes them: the event
+ * log (EVENT_LOG: file or Kafka), the chunk data folder, forked stage processes, the Redis command
+ * bus (parent side); the m.Stock historical adapter and the Kafka tick sink (inside the stage
+ * processes, which decode their settings from the environment they are forked with).
+ *
+ * Folders under DATA_DIR: `backfill/<planId>/` (chunk data files, deleted when the plan
+ * completes) and `backfill-tick-journal/` (the publish stage's own sink journal: the live sink's
+ * journal belongs to the live process, and a journal has one writer).
+ */
+
+export const backfillPaths = (config: Pick<AppConfig, 'dataDir'>) => ({
+  chunks: join(config.dataDir, 'backfill'),
+  tickJournal: join(config.dataDir, 'backfill-tick-journal'),
+});
+
+export const jobSettingsOf = (config: AppConfig): BackfillJobSettings => ({
+  hangMs: config.backfillChildHangMs,
+  maxRestarts: config.backfillChildMaxRestarts,
+  // Several heartbeats per hang window, so one late timer is not a hang.
+  heartbeatMs: Math.min(5_000, Math.max(20, Math.floor(config.backfillChildHangMs / 6))),
+  // Enough for the publish stage to flush its sink (SINK_CLOSE_TIMEOUT_MS, 10 s by default).
+  stopTimeoutMs: 30_000,
+  maxAttempts: config.backfillChunkMaxAttempts,
+});
+
+export interface BackfillInstruments {
+  readonly tokens: readonly InstrumentToken[];
+  readonly exchangeOf: (token: InstrumentToken) => Exchange;
+}
+
+/** The configured instruments (`resolveInstruments`), as the backfill uses them. */
+export const loadBackfillInstruments = async (config: AppConfig): Promise<BackfillInstruments> => {
+  const resolved = await resolveInstruments(config);
+  if (E.isLeft(resolved)) throw new Error(resolved.left.join('; '));
+  const byToken = new Map<string, Instrument>(resolved.right.map((i) => [i.token, i]));
+  return {
+    tokens: resolved.right.map((i) => i.token),
+    exchangeOf: (token) => byToken.get(token)?.exchange ?? 'NSE',
+  };
+};
+
+/** The event log of EVENT_LOG: NDJSON files in EVENT_LOG_DIR, or the EVENT_LOG_TOPIC topic. */
+const openEventLog = async (
+  config: ServiceConfig,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<EventLog<BackfillLogEvent>> =>
+  config.eventLog.kind === 'kafka'
+    ? // Loaded only when chosen: most runs keep their events in files.
+      new (await import('../../adapters/event-log/kafka-event-log.ts')).KafkaEventLog({
+        kafka: new Kafka(await kafkaClientConfig(config.kafka, logger)),
+        topic: config.eventLog.topic,
+        codec: BackfillLogEventC,
+        logger,
+        replicationFactor: config.kafka.replicationFactor,
+      })
+    : new FileEventLog({ dir: config.eventLog.dir, codec: BackfillLogEventC, logger, metrics });
+
+export interface BackfillParentOptions {
+  /** The environment the stage processes are forked with: the one `config` was decoded from. */
+  readonly env: Env;
+  readonly logger: Logger;
+  /** The parent's registry: `/metrics` of the service. The stages' metrics are folded into it. */
+  readonly metrics: Metrics;
+  readonly clock?: Clock;
+  readonly session?: MarketSession;
+  /** Default: forked processes running scripts/batch_nifty50 and scripts/feed_kafka. */
+  readonly launch?: StageLauncher;
+  readonly onProgress?: JobRunOptions['onProgress'];
+}
+
+/** What the coordinator and the CLI share: the store, the data folder, and how to run a job. */
+export interface BackfillParent {
+  readonly store: PlanStore;
+  readonly files: ChunkFiles;
+  readonly instruments: BackfillInstruments;
+  readonly session: MarketSession;
+  readonly clock: Clock;
+  readonly runJob: RunJob;
+  close(): Promise<void>;
+}
+
+export const buildBackfillParent = async (
+  service: ServiceConfig,
+  options: BackfillParentOptions,
+): Promise<BackfillParent> => {
+  const { logger, metrics } = options;
+  const config = service.app;
+  const clock = options.clock ?? systemClock;
+  const session = options.session ?? makeMarketSession({ extraHolidays: config.extraHolidays });
+  const instruments = await loadBackfillInstruments(config);
+  const log = await openEventLog(service, logger, metrics);
+  const store = new PlanStore(log);
+  const files = new ChunkFiles(backfillPaths(config).chunks);
+  const launch = options.launch ?? forkStageLauncher({ env: options.env });
+  const settings = jobSettingsOf(config);
+  const runJob: RunJob = (target, signal) =>
+    new BackfillJob(
+      { store, launch, files, clock, logger, metrics, exchangeOf: instruments.exchangeOf },
+      settings,
+      target,
+    ).run({ signal, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+  return {
+    store,
+    files,
+    instruments,
+    session,
+    clock,
+    runJob,
+    close: () => log.close(),
+  };
+};
+
+export const coordinatorSettingsOf = (
+  config: AppConfig,
+  instruments: BackfillInstruments,
+): CoordinatorSettings => ({
+  onStart: config.backfillOnStart,
+  defaultDays: config.backfillDays,
+  defaultTokens: instruments.tokens,
+  defaultInterval: config.backfillInterval,
+});
+
+export interface RunningBackfill {
+  readonly coordinator: BackfillCoordinator;
+  /** Stops the coordinator (a running job's plan stays resumable) and closes what it opened. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The backfill of the live service: a coordinator listening on the Redis command channel, which
+ * resumes or starts a backfill as BACKFILL_ON_START says. Feed gaps go to `coordinator.fillGap`.
+ */
+export const startBackfillCoordinator = async (
+  config: ServiceConfig,
+  options: BackfillParentOptions & { readonly bus?: CommandBus },
+): Promise<RunningBackfill> => {
+  const parent = await buildBackfillParent(config, options);
+  const bus =
+    options.bus ?? new RedisCommandBus(config.redis, { logger: options.logger, metrics: options.metrics });
+  const coordinator = new BackfillCoordinator(
+    {
+      bus,
+      store: parent.store,
+      runJob: parent.runJob,
+      session: parent.session,
+      clock: parent.clock,
+      logger: options.logger,
+      metrics: options.metrics,
+    },
+    coordinatorSettingsOf(config.app, parent.instruments),
+  );
+  try {
+    await coordinator.start();
+  } catch (e) {
+    await coordinator.stop().catch(() => undefined);
+    if (options.bus === undefined) await bus.close().catch(() => undefined);
+    await parent.close();
+    throw e;
+  }
+  return {
+    coordinator,
+    stop: async () => {
+      await coordinator.stop();
+      if (options.bus === undefined) await bus.close();
+      await parent.close();
+    },
+  };
+};
+
+// The stage processes.
+
+/** The configuration a stage process is forked with; a bad one is fatal (a restart cannot fix it). */
+export const stageConfig = (env: Env): ServiceConfig => {
+  const config = decodeServiceConfig(env, 'backfill');
+  if (E.isLeft(config)) throw new StageFatal(`bad settings: ${config.left.join('; ')}`);
+  return config.right;
+};
+
+/** A stage's logger: to stderr, so a CLI's progress on stdout stays readable. */
+export const stageLogger = (env: Env, stage: string): Logger => {
+  const config = decodeServiceConfig(env, 'backfill');
+  const level = E.isRight(config) ? config.right.app.logLevel : 'info';
+  const format = E.isRight(config) ? config.right.app.logFormat : 'auto';
+  return new ConsoleLogger({
+    level,
+    format: format === 'auto' ? (process.stderr.isTTY ? 'human' : 'json') : format,
+    out: process.stderr,
+    base: { stage, pid: process.pid },
+  });
+};
+
+/** m.Stock's failures as the fetch stage acts on them. */
+export const classifyMstockFailure = (e: unknown): FetchFailure => {
+  if (e instanceof OtpUnavailable) return 'fatal';
+  if (!isMstockError(e)) return 'retry';
+  switch (e.kind) {
+    case 'InvalidCredentials':
+    case 'InvalidOtp':
+    case 'ApiKeyRejected':
+      return 'fatal';
+    case 'UnexpectedResponse':
+      return 'give-up';
+    case 'SessionExpired':
+    case 'RateLimited':
+    case 'BrokerUnavailable':
+      return 'retry';
+  }
+};
+
+/** The fetch stage: m.Stock historical candles, measured through the IPC metrics. */
+export const buildFetchWorker = (env: Env, context: StageChildContext): Promise<StageWorker> => {
+  const config = stageConfig(env).app;
+  const { mstockUser, mstockPass, mstockApiKey } = config;
+  if (mstockUser === undefined || mstockPass === undefined || mstockApiKey === undefined)
+    throw new StageFatal('MSTOCK_USER, MSTOCK_PASS and MSTOCK_API_KEY are required');
+  const adapters = createMstockAdapters({
+    credentials: {
+      username: mstockUser,
+      password: mstockPass,
+      apiKey: mstockApiKey,
+      ...(config.mstockTotpSecret === undefined ? {} : { totpSecret: config.mstockTotpSecret }),
+      ...(config.mstockOtp === undefined ? {} : { otp: config.mstockOtp }),
+    },
+    settings: mstockSettings({
+      apiUrl: config.mstockApiUrl,
+      historical: { rateLimit: { perSecond: config.historyRatePerSecond } },
+    }),
+    clock: systemClock,
+    logger: context.logger,
+    metrics: context.metrics,
+  });
+  return Promise.resolve(fetchWorker(context, adapters.historical, classifyMstockFailure));
+};
+
+/** The publish stage: the Kafka tick sink on its own journal, locked against a second writer. */
+export const buildPublishWorker = async (env: Env, context: StageChildContext): Promise<StageWorker> => {
+  const config = stageConfig(env);
+  const journalDir = backfillPaths(config.app).tickJournal;
+  const settings = { ...config.kafka, journal: { ...config.kafka.journal, dir: journalDir } };
+  // An orphan of a killed parent may still be closing this journal: wait for it.
+  const release = await acquireLockFile(`${journalDir}.lock`, settings.closeTimeoutMs + 10_000);
+  try {
+    const sink = await startKafkaTickSink(settings, {
+      logger: context.logger,
+      metrics: context.metrics,
+      clock: systemClock,
+    });
+    const worker = publishWorker(context, sink, systemClock);
+    return {
+      handle: (m) => worker.handle(m),
+      close: async () => {
+        try {
+          await worker.close();
+        } finally {
+          await release();
+        }
+      },
+    };
+  } catch (e) {
+    await release();
+    if (e instanceof KafkaSinkStartError && e.kind !== 'BrokerUnreachable')
+      throw new StageFatal(e.message, { cause: e });
+    throw e;
+  }
+};

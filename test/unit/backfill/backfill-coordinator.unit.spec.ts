@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bus.ts';
+import {
+  BackfillCoordinator,
+  type CoordinatorSettings,
+  type RunJob,
+  type Schedule,
+} from '../../../src/app/backfill/backfill-coordinator.ts';
+import { BackfillJob, type JobTarget } from '../../../src/app/backfill/backfill-job.ts';
+import { planProgress } from '../../../src/domain/backfill-plan-queries.ts';
+import {
+  JOB_SETTINGS,
+  NIFTY,
+  RELIANCE,
+  TCS,
+  ist,
+  loadMinuteBars,
+  makeHarness,
+  nse,
+  type Harness,
+} from './backfill-fixtures.ts';
+
+const SETTINGS: CoordinatorSettings = {
+  onStart: 'auto',
+  defaultDays: 5,
+  defaultTokens: [NIFTY, RELIANCE, TCS],
+  defaultInterval: 'minute',
+};
+
+/** A job runner that runs nothing until told: `finish()` ends the oldest job. */
+const heldJobs = () => {
+  const targets: JobTarget[] = [];
+  const pending: (() => void)[] = [];
+  const runJob: RunJob = (target) => {
+    targets.push(target);
+    const planId = target.kind === 'new' ? target.request.planId : target.planId;
+    return new Promise((resolve) => {
+      pending.push(() =>
+        resolve({ status: 'succeeded', planId, progress: planProgress({ status: 'idle' }) }),
+      );
+    });
+  };
+  const finish = (): void => pending.shift()?.();
+  return { targets, runJob, finish };
+};
+
+/** Runs the real job with in-process stages over the harness's memory adapters. */
+const realJobs =
+  (h: Harness): RunJob =>
+  (target, signal) =>
+    new BackfillJob(
+      {
+        store: h.store,
+        launch: h.launch,
+        files: h.files,
+        clock: h.clock,
+        logger: h.logger,
+        metrics: h.metrics,
+        exchangeOf: () => 'NSE',
+      },
+      JOB_SETTINGS,
+      target,
+    ).run({ signal });
+
+const coordinatorOf = (
+  h: Harness,
+  runJob: RunJob,
+  settings: Partial<CoordinatorSettings> = {},
+  extra: { bus?: MemoryCommandBus; schedule?: Schedule } = {},
+) =>
+  new BackfillCoordinator(
+    {
+      bus: extra.bus ?? new MemoryCommandBus(),
+      store: h.store,
+      runJob,
+      session: nse,
+      clock: h.clock,
+      logger: h.logger,
+      metrics: h.metrics,
+      ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
+    },
+    { ...SETTINGS, ...settings },
+  );
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+describe('BackfillCoordinator at start', () => {
+  it('auto: backfills the configured tokens for the last 5 trading days when the market is closed', async () => {
+    const h = makeHarness();
+    const jobs = heldJobs();
+    const c = coordinatorOf(h, jobs.runJob);
+    await c.start();
+
+    expect(jobs.targets).toHaveLength(1);
+    const target = jobs.targets[0]!;
+    expect(target.kind).toBe('new');
+    if (target.kind !== 'new') return;
+    expect(target.request.tokens).toEqual([RELIANCE, TCS, NIFTY].sort((a, b) => Number(a) - Number(b)));
+    expect(target.request.interval).toBe('minute');
+    expect(target.request.windows.map((w) => w.day)).toEqual([
+      '2026-11-16',
+      '2026-11-17',
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+    ]);
+    expect(c.current).toBe(target.request.planId);
+  });
+
+  it('auto: does nothing while the market is open; always: backfills anyway; never: nothing', async () => {
+    const open = ist('2026-11-23 11:00:00');
+    for (const [onStart, jobsExpected] of [
+      ['auto', 0],
+      ['always', 1],
+      ['never', 0],
+    ] as const) {
+      const h = makeHarness();
+      h.clock.set(open);
+      const jobs = heldJobs();
+      await coordinatorOf(h, jobs.runJob, { onStart }).start();
+      expect({ onStart, jobs: jobs.targets.length }).toEqual({ onStart, jobs: jobsExpected });
+    }
+    const h = makeHarness();
+    const jobs = heldJobs();
+    await coordinatorOf(h, jobs.runJob, { onStart: 'never' }).start();
+    expect(jobs.targets).toHaveLength(0);
+  });
+
+  it('does not redo a finished backfill on restart, and resumes an unfinished one first', async () => {
+    const h = makeHarness();
+    loadMinuteBars(h, SETTINGS.defaultTokens);
+    const first = coordinatorOf(h, realJobs(h));
+    await first.start();
+    await first.idle();
+    expect(first.outcomes.map((o) => o.status)).toEqual(['succeeded']);
+    await first.stop();
+
+    const jobs = heldJobs();
+    const second = coordinatorOf(h, jobs.runJob);
+    await second.start();
+    expect(jobs.targets).toEqual([]);
+    expect(h.logger.lines()).toContain('[INFO] Backfill plan already finished; nothing to do');
+  });
+
+  it('resumes the plan a stopped service left unfinished', async () => {
+    const h = makeHarness();
+    loadMinuteBars(h, SETTINGS.defaultTokens);
+    const first = coordinatorOf(h, realJobs(h));
+    await first.start();
+    const planId = first.current!;
+    await first.stop();
+    expect((await h.store.load(planId)).state.status).toBe('running');
+
+    const jobs = heldJobs();
+    await coordinatorOf(h, jobs.runJob).start();
+    expect(jobs.targets[0]).toEqual({ kind: 'resume', planId });
+  });
+});
+
+describe('BackfillCoordinator commands', () => {
+  it('starts a job on START_BACKFILL and ignores a second one while it runs, counting both', async () => {
+    const h = makeHarness();
+    const bus = new MemoryCommandBus();
+    const jobs = heldJobs();
+    const c = coordinatorOf(h, jobs.runJob, { onStart: 'never' }, { bus });
+    await c.start();
+
+    await bus.publishRaw('START_BACKFILL');
+    await settle();
+    await bus.publishRaw('{"command":"START_BACKFILL","days":2,"tokens":["2885"]}');
+    await settle();
+
+    expect(jobs.targets).toHaveLength(1);
+    expect(h.metrics.value('system_commands_total', { outcome: 'started' })).toBe(1);
+    expect(h.metrics.value('system_commands_total', { outcome: 'busy' })).toBe(1);
+    expect(h.logger.lines()).toContain('[WARN] A backfill is already running; request ignored');
+
+    jobs.finish();
+    await c.idle();
+    await bus.publishRaw('{"command":"START_BACKFILL","days":2,"tokens":["2885"],"interval":"5minute"}');
+    await settle();
+    expect(jobs.targets).toHaveLength(2);
+    const second = jobs.targets[1]!;
+    expect(second.kind === 'new' && second.request).toMatchObject({
+      tokens: [RELIANCE],
+      interval: '5minute',
+    });
+    expect(second.kind === 'new' && second.request.windows).toHaveLength(2);
+  });
+
+  it('logs and counts a malformed command, and keeps listening', async () => {
+    const h = makeHarness();
+    const bus = new MemoryCommandBus();
+    const jobs = heldJobs();
+    await coordinatorOf(h, jobs.runJob, { onStart: 'never' }, { bus }).start();
+
+    await bus.publishRaw('start_backfill');
+    await bus.publishRaw('{"command":"START_BACKFILL","days":500}');
+    await settle();
+    expect(h.metrics.value('system_commands_total', { outcome: 'rejected' })).toBe(2);
+    expect(jobs.targets).toHaveLength(0);
+    expect(h.logger.records.filter((r) => r.message === 'Ignored a malformed command')).toHaveLength(2);
+
+    await bus.publishRaw('START_BACKFILL');
+    await settle();
+    expect(jobs.targets).toHaveLength(1);
+  });
+
+  it('runs a finished plan again as a new run for an operator, but not for a repeated id', async () => {
+    const h = makeHarness();
+    loadMinuteBars(h, SETTINGS.defaultTokens);
+    const bus = new MemoryCommandBus();
+    const c = coordinatorOf(h, realJobs(h), { onStart: 'never' }, { bus });
+    await c.start();
+
+    expect(await c.requestCommand({ type: 'StartBackfill' })).toMatchObject({ kind: 'started' });
+    await c.idle();
+    const again = await c.requestCommand({ type: 'StartBackfill' });
+    expect(again.kind === 'started' && again.planId).toMatch(/\.r2$/);
+    await c.idle();
+    expect(c.outcomes.map((o) => o.status)).toEqual(['succeeded', 'succeeded']);
+
+    expect(await c.requestCommand({ type: 'StartBackfill', id: 'ops-1' })).toMatchObject({
+      kind: 'started',
+      planId: 'ops-1',
+    });
+    await c.idle();
+    expect(await c.requestCommand({ type: 'StartBackfill', id: 'ops-1' })).toEqual({
+      kind: 'finished',
+      planId: 'ops-1',
+    });
+    expect(h.metrics.value('system_commands_total', { outcome: 'finished' })).toBe(1);
+  });
+});
+
+describe('BackfillCoordinator gaps', () => {
+  it('backfills a feed gap for its tokens and minutes once the bars are final', async () => {
+    const h = makeHarness();
+    h.clock.set(ist('2026-11-17 10:45:00'));
+    const jobs = heldJobs();
+    const scheduled: { fn: () => void; ms: number }[] = [];
+    const c = coordinatorOf(
+      h,
+      jobs.runJob,
+      { onStart: 'never' },
+      {
+        schedule: (fn, ms) => {
+          scheduled.push({ fn, ms });
+          return () => undefined;
+        },
+      },
+    );
+    await c.start();
+
+    c.fillGap({
+      tokens: [TCS, RELIANCE],
+      from: ist('2026-11-17 10:02:30'),
+      to: ist('2026-11-17 10:31:10'),
+      cause: 'disconnect',
+    });
+    expect(scheduled).toHaveLength(1);
+    // Bars of the 17th are final at 16:15 IST.
+    expect(scheduled[0]!.ms).toBe(ist('2026-11-17 16:15:00') - ist('2026-11-17 10:45:00'));
+    expect(jobs.targets).toHaveLength(0);
+
+    h.clock.set(ist('2026-11-17 16:15:00'));
+    scheduled[0]!.fn();
+    await settle();
+    expect(jobs.targets).toHaveLength(1);
+    const t = jobs.targets[0]!;
+    expect(t.kind === 'new' && t.request).toMatchObject({
+      tokens: [RELIANCE, TCS],
+      windows: [{ day: '2026-11-17', open: ist('2026-11-17 10:02:00'), close: ist('2026-11-17 10:32:00') }],
+    });
+    expect(t.kind === 'new' && t.request.planId).toMatch(/^gap-minute-/);
+  });
+});

@@ -1,0 +1,143 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryEventLog, MemoryEventStorage } from '../../../src/adapters/memory/memory-event-log.ts';
+import { MemoryHistoricalData } from '../../../src/adapters/memory/memory-historical-data.ts';
+import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
+import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
+import { MemoryTickSink } from '../../../src/adapters/memory/memory-tick-sink.ts';
+import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
+import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
+import { inProcessStageLauncher, type StageBuilder } from '../../../src/app/backfill/in-process-stages.ts';
+import { BackfillLogEventC } from '../../../src/app/backfill/plan-event-codec.ts';
+import { PlanStore } from '../../../src/app/backfill/plan-store.ts';
+import { fetchWorker, publishWorker } from '../../../src/app/backfill/stage-workers.ts';
+import type { StageLauncher } from '../../../src/app/backfill/stage-process.ts';
+import type { BackfillJobSettings } from '../../../src/app/backfill/backfill-job.ts';
+import type { Candle, CandleInterval } from '../../../src/domain/candle.ts';
+import { instrumentToken, type InstrumentToken } from '../../../src/domain/instrument.ts';
+import { makeMarketSession, type SessionWindow } from '../../../src/domain/market-session.ts';
+import { epochMs, rupees, type EpochMs } from '../../../src/domain/units.ts';
+import type { FetchFailure } from '../../../src/app/backfill/fetch-stage.ts';
+
+export const nse = makeMarketSession();
+export const ist = (s: string): EpochMs => epochMs(Date.parse(`${s.replace(' ', 'T')}+05:30`));
+export const NIFTY = instrumentToken(26000);
+export const RELIANCE = instrumentToken(2885);
+export const TCS = instrumentToken(11536);
+/** Saturday 2026-11-21: the last five trading days are Mon 16 to Fri 20 November, all regular. */
+export const SATURDAY = ist('2026-11-21 10:00:00');
+export const FIVE_DAYS: readonly SessionWindow[] = nse
+  .previousTradingDays(SATURDAY, 5)
+  .reverse()
+  .map(nse.sessionBounds);
+
+/** One bar per interval of every window, with prices that say which bar it is. */
+export const candlesFor = (
+  tokens: readonly InstrumentToken[],
+  windows: readonly SessionWindow[],
+  stepMs = 60_000,
+): Candle[] =>
+  tokens.flatMap((token) =>
+    windows.flatMap((w) => {
+      const out: Candle[] = [];
+      for (let t: number = w.open; t < w.close; t += stepMs) {
+        const price = rupees(100 + ((t / stepMs) % 1000) / 100);
+        out.push({
+          token,
+          start: epochMs(t),
+          open: price,
+          high: price,
+          low: price,
+          close: price,
+          volume: 10,
+        });
+      }
+      return out;
+    }),
+  );
+
+export const JOB_SETTINGS: BackfillJobSettings = {
+  hangMs: 2000,
+  maxRestarts: 2,
+  heartbeatMs: 50,
+  stopTimeoutMs: 2000,
+  maxAttempts: 3,
+};
+
+export interface Harness {
+  readonly clock: ManualClock;
+  readonly logger: MemoryLogger;
+  readonly metrics: MemoryMetrics;
+  readonly historical: MemoryHistoricalData;
+  readonly storage: MemoryEventStorage;
+  readonly store: PlanStore;
+  readonly files: ChunkFiles;
+  /** Every sink the publish stage opened (one per process start), in order. */
+  readonly sinks: MemoryTickSink[];
+  readonly launches: string[];
+  readonly launch: StageLauncher;
+  /** Every tick published, over all stage processes. */
+  ticks(): ReturnType<MemoryTickSink['ticks']>;
+  /** A new store over the same storage: what a restarted service would open. */
+  reopen(): PlanStore;
+}
+
+export const makeHarness = (
+  options: {
+    readonly classify?: (e: unknown) => FetchFailure;
+    readonly wrap?: (launch: StageLauncher) => StageLauncher;
+    /** The first `times` fetch stages fail while starting (as with a broker unreachable at start). */
+    readonly failingStarts?: number;
+  } = {},
+): Harness => {
+  const clock = new ManualClock(SATURDAY);
+  const logger = new MemoryLogger('debug');
+  const metrics = new MemoryMetrics();
+  const historical = new MemoryHistoricalData();
+  const storage = new MemoryEventStorage();
+  const reopen = (): PlanStore => new PlanStore(new MemoryEventLog(BackfillLogEventC, storage));
+  const files = new ChunkFiles(mkdtempSync(join(tmpdir(), 'tickflow-backfill-')));
+  const sinks: MemoryTickSink[] = [];
+  const launches: string[] = [];
+  let failingStarts = options.failingStarts ?? 0;
+  const build: StageBuilder = (stage, context) => {
+    if (stage === 'fetch' && failingStarts > 0) {
+      failingStarts -= 1;
+      return Promise.reject(new Error('cannot reach the broker'));
+    }
+    if (stage === 'fetch')
+      return Promise.resolve(fetchWorker(context, historical, options.classify ?? (() => 'retry')));
+    const sink = new MemoryTickSink();
+    sinks.push(sink);
+    return Promise.resolve(publishWorker(context, sink, clock));
+  };
+  const inner = inProcessStageLauncher(build, logger);
+  const counted: StageLauncher = (stage, heartbeatMs) => {
+    launches.push(stage);
+    return inner(stage, heartbeatMs);
+  };
+  const launch = options.wrap?.(counted) ?? counted;
+  return {
+    clock,
+    logger,
+    metrics,
+    historical,
+    storage,
+    store: reopen(),
+    files,
+    sinks,
+    launches,
+    launch,
+    ticks: () => sinks.flatMap((s) => s.ticks()),
+    reopen,
+  };
+};
+
+export const loadMinuteBars = (
+  h: Harness,
+  tokens: readonly InstrumentToken[],
+  interval: CandleInterval = 'minute',
+): void => {
+  h.historical.add(interval, candlesFor(tokens, FIVE_DAYS));
+};
