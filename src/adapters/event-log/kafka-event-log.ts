@@ -1,5 +1,9 @@
 import { either as E } from 'fp-ts';
-import { ConfigResourceTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
+
+// kafkajs is CommonJS and Node's ESM loader cannot see this export by name (vitest can): take it
+// from the default export.
+const { ConfigResourceTypes } = kafkajs;
 import type { EventLog, ExpectedVersion, StoredEvent } from '../../ports/event-log.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { eventCodec, encodeEvents, type EventCodec, type EventCodecInput } from './event-codec.ts';
