@@ -10,6 +10,7 @@ import type { TickSink } from '../ports/tick-sink.ts';
 export interface IngestSettings {
   /** Publishes allowed in flight before the loop waits for the oldest: bounds memory, keeps order. */
   readonly maxInFlight: number;
+  readonly onGap?: (gap: FeedGap) => void;
 }
 
 export interface IngestStatus {
@@ -126,6 +127,7 @@ export class FeedIngestion {
           case 'gap':
             this.status.gaps.push(message.gap);
             this.gapCounter.inc();
+            this.settings.onGap?.(message.gap);
             this.logger.warn('Feed gap', {
               cause: message.gap.cause,
               from: new Date(message.gap.from).toISOString(),

@@ -1,3 +1,4 @@
+import type { FeedGap } from '../domain/feed-events.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { MarketSession } from '../domain/market-session.ts';
 import type { BrokerFeed, SubscriptionMode } from '../ports/broker-feed.ts';
@@ -22,6 +23,8 @@ export interface LiveServiceDeps {
   readonly session: MarketSession;
   readonly instruments: readonly Instrument[];
   readonly exposition: { metrics(): Promise<string>; readonly contentType: string };
+  /** Called with every gap the feed reports (the backfill coordinator fills it once bars are final). */
+  readonly onGap?: (gap: FeedGap) => void;
   /** Extra readiness checks (e.g. the sink's producer); all must hold for /readyz. */
   readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
 }
@@ -50,7 +53,10 @@ export const startLiveService = async (
   deps: LiveServiceDeps,
   settings: LiveServiceSettings,
 ): Promise<RunningLiveService> => {
-  const ingestion = new FeedIngestion(deps, { maxInFlight: settings.maxInFlight });
+  const ingestion = new FeedIngestion(deps, {
+    maxInFlight: settings.maxInFlight,
+    ...(deps.onGap === undefined ? {} : { onGap: deps.onGap }),
+  });
   const readiness = (): Readiness => {
     const s = ingestion.snapshot();
     const marketOpen = deps.session.isOpen(deps.clock.now());

@@ -1,10 +1,13 @@
 import { describeConfig } from '../config/app-config.ts';
 import { MarketSessionId, PrometheusMetricsId, buildContainer } from '../container.ts';
+import { startBackfillCoordinator, type RunningBackfill } from '../backfill/backfill-wiring.ts';
+import { startInBackground } from '../command-listener.ts';
 import { startLiveService } from '../live-service.ts';
 import { handleShutdownSignals } from '../shutdown-signals.ts';
 import { BrokerFeedId } from '../../ports/broker-feed.ts';
 import { ClockId } from '../../ports/clock.ts';
 import { TickSinkId } from '../../ports/tick-sink.ts';
+import { CommandBusId } from '../../ports/command-bus.ts';
 import type { Command } from './command.ts';
 import { terminalOtpPrompt } from './otp-prompt.ts';
 import { startup } from './startup.ts';
@@ -43,6 +46,21 @@ Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop i
       logger.error((e as Error).message);
       return 1;
     }
+    // Backfill at start (market closed) and on START_BACKFILL from Redis; gaps are filled later.
+    const backfill = startInBackground<RunningBackfill>(
+      'Backfill coordinator',
+      async () =>
+        startBackfillCoordinator(config, {
+          env: process.env,
+          logger,
+          metrics,
+          clock: container.get(ClockId),
+          session: container.get(MarketSessionId),
+          bus: await container.getAsync(CommandBusId),
+        }),
+      logger,
+      10_000,
+    );
     const service = await startLiveService(
       {
         feed: container.get(BrokerFeedId),
@@ -53,6 +71,7 @@ Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop i
         session: container.get(MarketSessionId),
         instruments: s.instruments,
         exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
+        onGap: (gap) => backfill.current()?.coordinator.fillGap(gap),
       },
       {
         mode: config.app.subscriptionMode,
@@ -61,14 +80,21 @@ Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop i
         maxInFlight: 64,
       },
     );
-    handleShutdownSignals(logger, config.app.shutdownGraceMs, () => service.stop());
+    let stopping: Promise<void> | undefined;
+    const stopAll = (): Promise<void> =>
+      (stopping ??= (async () => {
+        await backfill.stop((b) => b.stop());
+        await service.stop();
+        await (await container.getAsync(CommandBusId)).close();
+      })());
+    handleShutdownSignals(logger, config.app.shutdownGraceMs, stopAll);
     try {
       await service.done;
     } catch {
-      await service.stop();
+      await stopAll();
       return 1;
     }
-    await service.stop();
+    await stopAll();
     return 0;
   },
 };

@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import '../quiet-kafkajs-timeout-warning.ts';
 import { wantsHelp, type Command } from './command.ts';
+import { backfillCommand } from './backfill-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { liveCommand } from './live-command.ts';
 import { simulateCommand } from './simulate-command.ts';
 
-const COMMANDS: readonly Command[] = [liveCommand, demoCommand, simulateCommand];
+const COMMANDS: readonly Command[] = [liveCommand, demoCommand, backfillCommand, simulateCommand];
 
 const usage = (): string =>
   [
