@@ -4,8 +4,8 @@
  * this module drops that one warning and keeps every other.
  */
 const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
+process.emitWarning = (warning: string | Error, ...rest: never[]) => {
   const name = typeof warning === 'string' ? rest[0] : warning.name;
   if (name === 'TimeoutNegativeWarning') return;
   emitWarning(warning, ...rest);
-});
+};

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../src/app/infra/free-port.ts';
+import { startTickflow } from '../../support/service-process.ts';
+
+const run = promisify(execFile);
+
+describe('tickflow demo: the first run a user makes', () => {
+  it('starts its own Kafka, shows ticks acknowledged by it, and serves promtool-clean metrics while running', async () => {
+    const port = await freePort();
+    const demo = startTickflow(['demo', '--duration', '30', '--rate', '300'], {
+      METRICS_PORT: String(port),
+      LOG_FORMAT: 'human',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'tickflow-demo-')),
+      // No KAFKA_BROKER / REDIS_URL: the demo must start real ones itself.
+      TICKFLOW_INFRA: 'local',
+    });
+    try {
+      await demo.waitForLine(
+        /^\[INFO\] Kafka 127\.0\.0\.1:\d+ \(local\), Redis redis:\/\/127\.0\.0\.1:\d+ \(local\)$/,
+        90_000,
+      );
+      await demo.waitForLine(/^\[INFO\] Kafka Producer Ready/, 60_000);
+      await demo.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 30_000);
+      const status = await demo.waitForLine(/acknowledged by Kafka [1-9]\d*/, 30_000);
+      expect(status).toMatch(/feed connected/);
+
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const check = run('promtool', ['check', 'metrics']);
+      check.child.stdin?.end(metrics);
+      const { stdout, stderr } = await check;
+      expect(stdout + stderr).toBe('');
+      expect(Number(/^ticks_accepted_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+
+      expect(await demo.exited()).toBe(0);
+    } finally {
+      demo.child.kill('SIGKILL');
+    }
+    const summary =
+      /Demo finished: (\d+) ticks received, (\d+) acknowledged by Kafka \(topic market_ticks\), 0 refused/.exec(
+        demo.output(),
+      );
+    expect(summary).not.toBeNull();
+    expect(Number(summary?.[2])).toBe(Number(summary?.[1]));
+    expect(Number(summary?.[2])).toBeGreaterThan(1000);
+  });
+});
