@@ -5,6 +5,7 @@ import { MstockBrokerFeed } from './mstock-broker-feed.ts';
 import { MstockHistoricalData } from './mstock-historical-data.ts';
 import { MstockHttpClient } from './mstock-http-client.ts';
 import type { MstockCredentials } from './mstock-login.ts';
+import type { FeedTap } from './feed-tap.ts';
 import type { MstockSettings } from './mstock-settings.ts';
 import { SecretMasker } from './secret-masker.ts';
 import { SessionManager, type OtpPrompt } from './session-manager.ts';
@@ -17,6 +18,8 @@ export interface MstockAdapterDeps {
   readonly metrics: Metrics;
   /** For OTP login without MSTOCK_OTP, and for every OTP login after the first. */
   readonly promptOtp?: OtpPrompt;
+  /** Sees every feed frame and connection change, e.g. to record the session (RECORD_FRAMES). */
+  readonly feedTap?: FeedTap;
 }
 
 export interface MstockAdapters {
@@ -47,7 +50,15 @@ export const createMstockAdapters = (deps: MstockAdapterDeps): MstockAdapters =>
     logger,
     ...(deps.promptOtp === undefined ? {} : { promptOtp: deps.promptOtp }),
   });
-  const feed = new MstockBrokerFeed({ session, settings: settings.feed, masker, clock, logger, metrics });
+  const feed = new MstockBrokerFeed({
+    session,
+    settings: settings.feed,
+    masker,
+    clock,
+    logger,
+    metrics,
+    ...(deps.feedTap === undefined ? {} : { tap: deps.feedTap }),
+  });
   const historical = new MstockHistoricalData({
     client,
     session,

@@ -11,6 +11,7 @@ import { FeedFrameReader } from './feed-frame-reader.ts';
 import { FeedMetrics } from './feed-metrics.ts';
 import { feedUrl, loginMessage, readServerText, subscriptionMessages } from './feed-protocol.ts';
 import { FeedSocket } from './feed-socket.ts';
+import type { FeedStatusMessage, FeedTap } from './feed-tap.ts';
 import { SILENT_SOCKET, startFeedWatchdog } from './feed-watchdog.ts';
 import { isMstockError, SessionExpired } from './mstock-errors.ts';
 import type { FeedSettings } from './mstock-settings.ts';
@@ -28,6 +29,8 @@ export interface MstockBrokerFeedDeps {
   readonly sleep?: Sleep;
   /** [0, 1) for the backoff's jitter; `Math.random` unless a test passes its own. */
   readonly random?: () => number;
+  /** Sees every frame and connection change, in order, e.g. to record the session (feed-tap.ts). */
+  readonly tap?: FeedTap;
 }
 
 interface RetryState {
@@ -84,6 +87,18 @@ export class MstockBrokerFeed implements BrokerFeed {
       );
     }
     const setup = subscriptionMessages(tokens, subscription.mode, settings.maxTokensPerConnection);
+    const tap = this.deps.tap;
+    tap?.streamStarted({
+      tokens,
+      mode: subscription.mode,
+      tickTimeZone: settings.tickTimeZone,
+      priceDivisor: settings.priceDivisor,
+      at: clock.now(),
+    });
+    const tapped = <M extends FeedStatusMessage>(message: M): M => {
+      tap?.status(message);
+      return message;
+    };
     const reader = new FeedFrameReader(
       new Set(tokens),
       { tickTimeZone: settings.tickTimeZone, priceDivisor: settings.priceDivisor },
@@ -122,9 +137,12 @@ export class MstockBrokerFeed implements BrokerFeed {
         let reason = 'aborted';
         let framed = false;
         try {
-          yield { kind: 'connected', at: connectedAt, attempt: state.attempt };
+          yield tapped({ kind: 'connected', at: connectedAt, attempt: state.attempt });
           if (lost !== undefined) {
-            yield { kind: 'gap', gap: { tokens, from: lost.since, to: connectedAt, cause: lost.cause } };
+            yield tapped({
+              kind: 'gap',
+              gap: { tokens, from: lost.since, to: connectedAt, cause: lost.cause },
+            });
             lost = undefined;
           }
           for (;;) {
@@ -136,9 +154,11 @@ export class MstockBrokerFeed implements BrokerFeed {
               break;
             }
             if (event.type === 'text') {
+              tap?.frame(Buffer.from(event.text, 'utf8'), event.receivedAt, 'text');
               this.onText(event.text);
               continue;
             }
+            tap?.frame(event.data, event.receivedAt, 'binary');
             const frame = reader.read(event.data, event.receivedAt);
             if (!framed) {
               // A frame proves the token and the subscription work: start backing off afresh.
@@ -160,7 +180,7 @@ export class MstockBrokerFeed implements BrokerFeed {
         }
         const at = clock.now();
         logger.warn('Disconnected from MStock WebSocket', { reason });
-        yield { kind: 'disconnected', at, reason };
+        yield tapped({ kind: 'disconnected', at, reason });
         lost = { since: current.lastFrameAt, cause: reason === SILENT_SOCKET ? 'mute-socket' : 'disconnect' };
       }
     } finally {

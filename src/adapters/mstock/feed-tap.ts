@@ -1,0 +1,28 @@
+import type { InstrumentToken } from '../../domain/instrument.ts';
+import type { EpochMs } from '../../domain/units.ts';
+import type { FeedMessage, SubscriptionMode } from '../../ports/broker-feed.ts';
+import type { TickTimeZone } from './binary/feed-time.ts';
+
+/** A `messages()` stream as it starts: what it subscribes and how its frames are decoded. */
+export interface TappedStream {
+  /** The subscribed tokens, without repeats: the only ones whose ticks the stream yields. */
+  readonly tokens: readonly InstrumentToken[];
+  readonly mode: SubscriptionMode;
+  readonly tickTimeZone: TickTimeZone;
+  readonly priceDivisor: number;
+  readonly at: EpochMs;
+}
+
+export type FeedStatusMessage = Exclude<FeedMessage, { readonly kind: 'ticks' }>;
+
+/**
+ * Sees what the live feed reads, in the order it reads it, so a session can be recorded and
+ * decoded again later (src/adapters/recording/): each stream's start, every frame as it arrived
+ * (before decoding; text frames as UTF-8), and each connection change just before it is yielded.
+ * Called synchronously on the hot path: an implementation must neither block nor throw.
+ */
+export interface FeedTap {
+  streamStarted(stream: TappedStream): void;
+  frame(bytes: Uint8Array, receivedAt: EpochMs, kind: 'binary' | 'text'): void;
+  status(message: FeedStatusMessage): void;
+}

@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import { either as E } from 'fp-ts';
+import { createMstockAdapters } from '../../adapters/mstock/create-mstock-adapters.ts';
+import type { MstockCredentials } from '../../adapters/mstock/mstock-login.ts';
+import { mstockSettings } from '../../adapters/mstock/mstock-settings.ts';
+import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
+import { startFeedRecording } from '../../adapters/recording/feed-recorder.ts';
+import { systemClock } from '../../adapters/system/system-clock.ts';
+import { makeMarketSession } from '../../domain/market-session.ts';
+import type { AppConfig } from '../config/app-config.ts';
+import type { Command } from './command.ts';
+import { terminalOtpPrompt } from './otp-prompt.ts';
+import { startup } from './startup.ts';
+
+const HELP = `tickflow record [--out DIR] [--duration SECONDS] [--no-gzip]
+
+Logs in to m.Stock as \`live\` does (MSTOCK_USER, MSTOCK_PASS, MSTOCK_API_KEY, MSTOCK_TOTP_SECRET or
+MSTOCK_OTP; MSTOCK_API_URL and MSTOCK_WS_URL point it at the simulator), follows the feed for the
+instruments and writes every raw frame, with its receive time and order, and every reconnect to
+session files: one per IST day, each block checked by CRC, so a crash loses at most the last
+second. Nothing is published. Play the files back with \`tickflow replay\`.
+
+  --out DIR         where the .tfrec files go (default: DATA_DIR/recordings)
+  --duration S      stop after S seconds (default: until SIGINT or SIGTERM)
+  --no-gzip         store blocks uncompressed (default: gzip per block)`;
+
+export interface RecordArgs {
+  readonly out?: string;
+  readonly durationSeconds?: number;
+  readonly gzip: boolean;
+}
+
+export const parseRecordArgs = (args: readonly string[]): E.Either<string, RecordArgs> => {
+  let out: string | undefined;
+  let durationSeconds: number | undefined;
+  let gzip = true;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = args[i + 1];
+    if (arg === '--no-gzip') gzip = false;
+    else if (arg === '--out' || arg === '--duration') {
+      if (value === undefined || value.startsWith('--')) return E.left(`${arg} needs a value`);
+      i += 1;
+      if (arg === '--out') out = value;
+      else if (/^\d+$/.test(value) && Number(value) > 0) durationSeconds = Number(value);
+      else return E.left('--duration takes a whole number of seconds above 0');
+    } else return E.left(`unknown argument ${arg ?? ''}`);
+  }
+  return E.right({
+    gzip,
+    ...(out === undefined ? {} : { out }),
+    ...(durationSeconds === undefined ? {} : { durationSeconds }),
+  });
+};
+
+/** startup() has checked these are set in record mode. */
+const credentialsOf = (a: AppConfig): MstockCredentials => {
+  if (a.mstockUser === undefined || a.mstockPass === undefined || a.mstockApiKey === undefined) {
+    throw new Error('MSTOCK_USER, MSTOCK_PASS and MSTOCK_API_KEY are required');
+  }
+  return {
+    username: a.mstockUser,
+    password: a.mstockPass,
+    apiKey: a.mstockApiKey,
+    ...(a.mstockTotpSecret === undefined ? {} : { totpSecret: a.mstockTotpSecret }),
+    ...(a.mstockOtp === undefined ? {} : { otp: a.mstockOtp }),
+  };
+};
+
+export const recordCommand: Command = {
+  name: 'record',
+  summary: 'record the raw m.Stock feed to session files, for replay',
+  help: HELP,
+  run: async (args) => {
+    const parsed = parseRecordArgs(args);
+    if (E.isLeft(parsed)) {
+      process.stderr.write(`tickflow record: ${parsed.left}\n\n${HELP}\n`);
+      return 2;
+    }
+    const s = await startup(process.env, 'record', 'record');
+    if (s === undefined) return 2;
+    const { config, logger, instruments } = s;
+    const a = config.app;
+    const dir = parsed.right.out ?? join(a.dataDir, 'recordings');
+    const metrics = new PrometheusMetrics({ defaultMetrics: false });
+    const recording = startFeedRecording({
+      dir,
+      compression: parsed.right.gzip ? 'gzip' : 'none',
+      logger,
+      metrics,
+    });
+    const market = makeMarketSession({ extraHolidays: a.extraHolidays });
+    // The same feed settings the composition root gives `live`, so frames decode the same way.
+    const adapters = createMstockAdapters({
+      credentials: credentialsOf(a),
+      settings: mstockSettings({
+        apiUrl: a.mstockApiUrl,
+        feed: {
+          wsUrl: a.mstockWsUrl,
+          tickTimeZone: a.mstockTickTimeZone,
+          maxTokensPerConnection: a.maxTokensPerConnection,
+          staleAfterMs: a.feedStaleAfterMs,
+          isMarketOpen: (at) => market.isOpen(at),
+          debugTickLogPerSecond: a.debugTickLogPerSecond,
+        },
+      }),
+      clock: systemClock,
+      logger,
+      metrics,
+      feedTap: recording.tap,
+      ...(process.stdin.isTTY ? { promptOtp: terminalOtpPrompt } : {}),
+    });
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const timer =
+      parsed.right.durationSeconds === undefined
+        ? undefined
+        : setTimeout(stop, parsed.right.durationSeconds * 1000);
+    logger.info('Recording the feed', { dir, instruments: instruments.length, mode: a.subscriptionMode });
+    let ticks = 0;
+    let failed = false;
+    try {
+      const subscription = { tokens: instruments.map((i) => i.token), mode: a.subscriptionMode };
+      for await (const message of adapters.feed.messages(subscription, abort.signal)) {
+        if (message.kind === 'ticks') ticks += message.ticks.length;
+      }
+    } catch (e) {
+      failed = true;
+      logger.error('The feed stopped', { error: adapters.masker.mask((e as Error).message) });
+    } finally {
+      clearTimeout(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      adapters.session.close();
+    }
+    const summary = await recording.close();
+    logger.info('Recording finished', {
+      frames: summary.frames,
+      ticks,
+      lostFrames: summary.lostFrames,
+      bytes: summary.bytesWritten,
+      files: summary.files.join(','),
+    });
+    if (summary.error !== undefined) logger.error('Recording failed', { error: summary.error });
+    return failed || summary.error !== undefined ? 1 : 0;
+  },
+};

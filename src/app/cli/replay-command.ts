@@ -1,0 +1,276 @@
+import { join } from 'node:path';
+import { either as E } from 'fp-ts';
+import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
+import { ConsoleLogger } from '../../adapters/logging/console-logger.ts';
+import { NdjsonTickSink } from '../../adapters/ndjson/ndjson-tick-sink.ts';
+import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
+import type { ReplayReport } from '../../adapters/replay/replay-report.ts';
+import { StreamTickSink } from '../../adapters/replay/stream-tick-sink.ts';
+import { systemClock } from '../../adapters/system/system-clock.ts';
+import { isInstrumentToken, type InstrumentToken } from '../../domain/instrument.ts';
+import { formatIstDateTime, parseIstDate } from '../../domain/ist.ts';
+import type { EpochMs } from '../../domain/units.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { TickSink } from '../../ports/tick-sink.ts';
+import { decodeServiceConfig } from '../config/service-config.ts';
+import { prepareReplay, type ReplayRequest, type ReplaySummary } from '../replay-session.ts';
+import type { Command } from './command.ts';
+
+const HELP = `tickflow replay FILE|DIR... --sink kafka|stdout|ndjson [options]
+
+Plays recorded sessions (.tfrec files from \`tickflow record\` or \`live\` with RECORD_FRAMES=true; a
+directory stands for its .tfrec files in time order) or NDJSON tick files back through the same
+decode and ingest path as live. Receive times come from the recording, never the clock, so the same
+files give the same Kafka keys and values, byte for byte, as the live run published.
+
+  --sink kafka|stdout|ndjson  where the ticks go (required): Kafka (KAFKA_BROKER; TICK_TOPIC or
+                              --topic), NDJSON on stdout, or an NDJSON file (--out)
+  --out PATH                  the NDJSON file for --sink ndjson (appended to)
+  --topic NAME                the Kafka topic (default: TICK_TOPIC)
+  --speed max|N               max (default): as fast as the sink takes; 1: real time; N: N× faster
+  --from TIME, --to TIME      only what was received in this window: ISO 8601, e.g.
+                              2025-11-20T09:15 (IST unless it ends in Z or an offset)
+  --tokens a,b                only these instrument tokens
+  --mark-replay               replayed live ticks carry source "replay" (default: "live", exactly as
+                              published; tick ids are the same either way)
+  --tick-time-zone ist|utc    decode feed times with this zone instead of the recorded one
+
+Progress goes to stderr when it is a terminal; then one summary line (logs go to stderr too).
+Exit 0 when every file was read whole and every tick accepted; 1 when a file was damaged (replayed
+up to the damage, which is named) or a tick refused; 2 on bad arguments, or a file that cannot be
+replayed at all (missing, not a recording, or written by a newer tickflow).`;
+
+export type SinkArg =
+  | { readonly kind: 'kafka'; readonly topic?: string }
+  | { readonly kind: 'stdout' }
+  | { readonly kind: 'ndjson'; readonly out: string };
+
+export interface ReplayArgs {
+  readonly request: ReplayRequest;
+  readonly sink: SinkArg;
+}
+
+const VALUE_FLAGS = [
+  '--sink',
+  '--out',
+  '--topic',
+  '--speed',
+  '--from',
+  '--to',
+  '--tokens',
+  '--tick-time-zone',
+];
+
+/** An instant from ISO 8601; without Z or an offset the wall time is IST. */
+export const parseInstant = (s: string): EpochMs | undefined => {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,3})?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  if (m === null || parseIstDate(m[1] ?? '') === undefined) return undefined;
+  const zone = m[4] ?? '+05:30';
+  const offset = zone === 'Z' || zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const ms = Date.parse(`${m[1] ?? ''}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${offset}`);
+  return Number.isNaN(ms) ? undefined : (ms as EpochMs);
+};
+
+/** The command line as a request, or the first thing wrong with it. */
+export const parseReplayArgs = (args: readonly string[]): E.Either<string, ReplayArgs> => {
+  const values = new Map<string, string>();
+  const paths: string[] = [];
+  let markReplay = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--mark-replay') markReplay = true;
+    else if (VALUE_FLAGS.includes(arg)) {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith('--')) return E.left(`${arg} needs a value`);
+      values.set(arg, value);
+      i += 1;
+    } else if (arg.startsWith('--')) return E.left(`unknown option ${arg}`);
+    else paths.push(arg);
+  }
+  if (paths.length === 0) return E.left('name at least one file or directory to replay');
+  const sinkName = values.get('--sink');
+  const out = values.get('--out');
+  let sink: SinkArg;
+  if (sinkName === 'kafka') {
+    const topic = values.get('--topic');
+    sink = topic === undefined ? { kind: 'kafka' } : { kind: 'kafka', topic };
+  } else if (sinkName === 'stdout') sink = { kind: 'stdout' };
+  else if (sinkName === 'ndjson') {
+    if (out === undefined) return E.left('--sink ndjson needs --out PATH');
+    sink = { kind: 'ndjson', out };
+  } else return E.left('--sink must be kafka, stdout or ndjson');
+  if (out !== undefined && sink.kind !== 'ndjson') return E.left('--out goes with --sink ndjson');
+  if (values.has('--topic') && sink.kind !== 'kafka') return E.left('--topic goes with --sink kafka');
+
+  const speedArg = values.get('--speed') ?? 'max';
+  const speed = speedArg === 'max' ? 'max' : Number(speedArg);
+  if (speed !== 'max' && !(Number.isFinite(speed) && speed > 0)) {
+    return E.left('--speed takes max or a number above 0');
+  }
+  const window: { from?: EpochMs; to?: EpochMs } = {};
+  for (const name of ['from', 'to'] as const) {
+    const text = values.get(`--${name}`);
+    if (text === undefined) continue;
+    const at = parseInstant(text);
+    if (at === undefined) return E.left(`--${name} takes an ISO 8601 time, e.g. 2025-11-20T09:15`);
+    window[name] = at;
+  }
+  if (window.from !== undefined && window.to !== undefined && window.from > window.to) {
+    return E.left('--from is after --to');
+  }
+  let tokens: InstrumentToken[] | undefined;
+  const tokenText = values.get('--tokens');
+  if (tokenText !== undefined) {
+    tokens = [];
+    for (const part of tokenText.split(',').map((s) => s.trim())) {
+      if (!isInstrumentToken(part)) return E.left(`--tokens: "${part}" is not an instrument token`);
+      tokens.push(part);
+    }
+  }
+  const zone = values.get('--tick-time-zone');
+  if (zone !== undefined && zone !== 'ist' && zone !== 'utc')
+    return E.left('--tick-time-zone takes ist or utc');
+  return E.right({
+    sink,
+    request: {
+      paths,
+      speed,
+      markReplay,
+      ...window,
+      ...(tokens === undefined ? {} : { tokens }),
+      ...(zone === undefined ? {} : { tickTimeZone: zone }),
+    },
+  });
+};
+
+const BAR_WIDTH = 30;
+
+const renderProgress = (report: ReplayReport): string => {
+  const total = report.totalBytes;
+  const share = total > 0 ? Math.min(1, report.bytesRead / total) : 1;
+  const filled = Math.round(share * BAR_WIDTH);
+  const at = report.lastAt === undefined ? '' : `  at ${formatIstDateTime(report.lastAt)} IST`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${Math.floor(share * 100)
+    .toString()
+    .padStart(3)}%  ${report.ticks.toLocaleString('en-IN')} ticks${at}`;
+};
+
+/** The one summary line, then a line per file that did not end whole. */
+export const summaryLines = (summary: ReplaySummary, destination: string): string[] => {
+  const r = summary.report;
+  const span =
+    r.firstAt === undefined || r.lastAt === undefined
+      ? 'nothing in the window'
+      : `received ${formatIstDateTime(r.firstAt)} to ${formatIstDateTime(r.lastAt)} IST`;
+  const lines = [
+    `[INFO] Replay ${summary.aborted ? 'stopped' : 'finished'}: ${r.sources.length} file(s), ${r.frames} frames, ${r.ticks} ticks; ${summary.accepted} accepted by ${destination}, ${summary.rejected} refused; ${span}`,
+  ];
+  for (const { path, ending } of summary.endings) {
+    if (ending.kind === 'truncated' || ending.kind === 'corrupt' || ending.kind === 'unreadable') {
+      lines.push(`[WARN] ${path}: ${ending.message}`);
+    } else if (ending.kind === 'unterminated') lines.push(`[INFO] ${path}: ${ending.message}`);
+  }
+  if (r.lostFrames > 0) {
+    lines.push(
+      `[WARN] The recorder lost ${r.lostFrames} frame(s) (its disk fell behind): the live run had ticks this replay has not`,
+    );
+  }
+  return lines;
+};
+
+const openSink = async (
+  sink: SinkArg,
+  logger: Logger,
+  metrics: PrometheusMetrics,
+  stop: () => void,
+): Promise<E.Either<string, { readonly sink: TickSink; readonly destination: string }>> => {
+  // A closed pipe (`tickflow replay ... | head`) stops the replay instead of refusing every tick left.
+  if (sink.kind === 'stdout') {
+    return E.right({ sink: new StreamTickSink(process.stdout, stop), destination: 'stdout' });
+  }
+  if (sink.kind === 'ndjson') {
+    try {
+      return E.right({ sink: await NdjsonTickSink.open(sink.out), destination: sink.out });
+    } catch (e) {
+      return E.left(`${sink.out}: ${(e as Error).message}`);
+    }
+  }
+  const base = decodeServiceConfig(process.env, 'replay');
+  if (E.isLeft(base)) return E.left(base.left.join('; '));
+  const topic = sink.topic ?? base.right.app.tickTopic;
+  // A journal of its own per topic: a replay never drains the live run's journal, nor another topic's.
+  const env = {
+    ...process.env,
+    TICK_TOPIC: topic,
+    SINK_JOURNAL_DIR:
+      process.env['SINK_JOURNAL_DIR'] ??
+      join(base.right.app.dataDir, 'replay-journal', encodeURIComponent(topic)),
+  };
+  const config = decodeServiceConfig(env, 'replay');
+  if (E.isLeft(config)) return E.left(config.left.join('; '));
+  try {
+    const kafka = await startKafkaTickSink(config.right.kafka, { logger, metrics, clock: systemClock });
+    return E.right({ sink: kafka, destination: `Kafka topic ${topic}` });
+  } catch (e) {
+    return E.left((e as Error).message);
+  }
+};
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'play a recorded session (or NDJSON ticks) back into Kafka, stdout or a file',
+  help: HELP,
+  run: async (args) => {
+    const parsed = parseReplayArgs(args);
+    if (E.isLeft(parsed)) {
+      process.stderr.write(`tickflow replay: ${parsed.left}\n\n${HELP}\n`);
+      return 2;
+    }
+    const config = decodeServiceConfig(process.env, 'replay');
+    if (E.isLeft(config)) {
+      for (const line of config.left) process.stderr.write(`tickflow replay: ${line}\n`);
+      return 2;
+    }
+    const app = config.right.app;
+    const tty = process.stderr.isTTY;
+    const logger = new ConsoleLogger({
+      level: app.logLevel,
+      format: app.logFormat === 'json' ? 'json' : 'human',
+      // On a terminal a log line first wipes the progress bar; the bar is drawn again below it.
+      out: { write: (line) => void process.stderr.write(tty ? `\r\x1b[K${line}` : line) },
+    });
+    const metrics = new PrometheusMetrics({ defaultMetrics: false });
+    const prepared = await prepareReplay(parsed.right.request, { logger, metrics, clock: systemClock });
+    if (E.isLeft(prepared)) {
+      for (const line of prepared.left) process.stderr.write(`tickflow replay: ${line}\n`);
+      return 2;
+    }
+    const abort = new AbortController();
+    const onSignal = (): void => abort.abort();
+    const opened = await openSink(parsed.right.sink, logger, metrics, onSignal);
+    if (E.isLeft(opened)) {
+      logger.error(`Cannot open the sink: ${opened.left}`);
+      return 1;
+    }
+    const { sink, destination } = opened.right;
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const progress = tty
+      ? setInterval(() => {
+          process.stderr.write(`\r\x1b[K${renderProgress(prepared.right.feed.report)}`);
+        }, 200)
+      : undefined;
+    let summary: ReplaySummary;
+    try {
+      summary = await prepared.right.run(sink, abort.signal);
+    } finally {
+      clearInterval(progress);
+      if (tty) process.stderr.write(`\r\x1b[K${renderProgress(prepared.right.feed.report)}\n`);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await sink.close();
+    }
+    for (const line of summaryLines(summary, destination)) process.stderr.write(`${line}\n`);
+    return summary.damaged || summary.rejected > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,113 @@
+import { either as E } from 'fp-ts';
+import type { TickTimeZone } from '../adapters/mstock/binary/feed-time.ts';
+import { ReplayBrokerFeed } from '../adapters/replay/replay-broker-feed.ts';
+import type { ReplaySpeed } from '../adapters/replay/replay-pacer.ts';
+import type { ReplayReport, SourceEnding } from '../adapters/replay/replay-report.ts';
+import { isDamage } from '../adapters/replay/replay-report.ts';
+import { expandReplayPaths, openReplaySource, type ReplaySource } from '../adapters/replay/replay-source.ts';
+import type { InstrumentToken } from '../domain/instrument.ts';
+import type { EpochMs } from '../domain/units.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
+import type { TickSink } from '../ports/tick-sink.ts';
+import type { Sleep } from '../adapters/mstock/abortable.ts';
+import { FeedIngestion } from './ingest-feed.ts';
+
+export interface ReplayRequest {
+  /** Session files, NDJSON tick files, or directories of session files; played in this order. */
+  readonly paths: readonly string[];
+  readonly speed: ReplaySpeed;
+  readonly from?: EpochMs;
+  readonly to?: EpochMs;
+  /** Only these tokens; all recorded ones when absent. */
+  readonly tokens?: readonly InstrumentToken[];
+  /** Replayed live ticks carry `source: 'replay'` instead of the recorded `'live'`. */
+  readonly markReplay: boolean;
+  /** Decode session frames with this tick time zone instead of the recorded one. */
+  readonly tickTimeZone?: TickTimeZone;
+}
+
+export interface ReplayDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The wall clock, for pacing; never a tick's time. */
+  readonly clock: Clock;
+  readonly sleep?: Sleep;
+}
+
+export interface ReplaySummary {
+  readonly report: ReplayReport;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly endings: readonly { readonly path: string; readonly ending: SourceEnding }[];
+  /** A file ended in damage (truncated, corrupt, unreadable): replayed up to there. */
+  readonly damaged: boolean;
+  /** Stopped by the signal before the end. */
+  readonly aborted: boolean;
+}
+
+export interface PreparedReplay {
+  readonly sources: readonly ReplaySource[];
+  readonly feed: ReplayBrokerFeed;
+  /**
+   * Plays every source through the one ingest loop into `sink` and resolves once each publish is
+   * settled. The sink stays open: the caller closes it.
+   */
+  run(sink: TickSink, signal: AbortSignal): Promise<ReplaySummary>;
+}
+
+/**
+ * The replay use case, in two steps so that a bad file is refused before any sink is opened:
+ * `prepareReplay` opens every file (a missing file, a file that is not a recording, or one from a
+ * newer format version is refused here, one line per file), then `run` feeds the same ingest loop
+ * live uses, so what reaches the sink is what the live run published from the same frames.
+ */
+export const prepareReplay = async (
+  request: ReplayRequest,
+  deps: ReplayDeps,
+): Promise<E.Either<readonly string[], PreparedReplay>> => {
+  const paths = await expandReplayPaths(request.paths);
+  const sources: ReplaySource[] = [];
+  const problems = paths.refused.map((r) => `${r.path}: ${r.reason}`);
+  for (const path of paths.files) {
+    const opened = await openReplaySource(path);
+    if (E.isLeft(opened)) problems.push(`${path}: ${opened.left.reason}`);
+    else sources.push(opened.right);
+  }
+  if (problems.length > 0) return E.left(problems);
+  if (sources.length === 0) return E.left(['nothing to replay']);
+  const feed = new ReplayBrokerFeed({
+    sources,
+    speed: request.speed,
+    markReplay: request.markReplay,
+    clock: deps.clock,
+    ...(request.from === undefined ? {} : { from: request.from }),
+    ...(request.to === undefined ? {} : { to: request.to }),
+    ...(request.tickTimeZone === undefined ? {} : { decode: { tickTimeZone: request.tickTimeZone } }),
+    ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+  });
+  const run = async (sink: TickSink, signal: AbortSignal): Promise<ReplaySummary> => {
+    const ingestion = new FeedIngestion(
+      { feed, sink, logger: deps.logger, metrics: deps.metrics, clock: deps.clock },
+      { maxInFlight: 64 },
+    );
+    // The mode is the recording's own; the tokens filter as a subscription does (none: all).
+    await ingestion.run({ tokens: request.tokens ?? [], mode: 'full' }, signal);
+    const report = feed.report;
+    const endings = report.sources.map((s) => ({
+      path: s.path,
+      ending: s.ending ?? { kind: 'stopped' as const },
+    }));
+    const status = ingestion.snapshot();
+    return {
+      report,
+      accepted: status.ticksAccepted,
+      rejected: status.ticksRejected,
+      endings,
+      damaged: endings.some((e) => isDamage(e.ending)),
+      aborted: signal.aborted,
+    };
+  };
+  return E.right({ sources, feed, run });
+};
