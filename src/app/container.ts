@@ -4,6 +4,7 @@ import { RedisCommandBus } from '../adapters/redis/redis-command-bus.ts';
 import { startKafkaTickSink } from '../adapters/kafka/start-kafka-tick-sink.ts';
 import { createMstockAdapters, type MstockAdapters } from '../adapters/mstock/create-mstock-adapters.ts';
 import { mstockSettings } from '../adapters/mstock/mstock-settings.ts';
+import type { FeedTap } from '../adapters/mstock/feed-tap.ts';
 import type { MstockCredentials } from '../adapters/mstock/mstock-login.ts';
 import type { OtpPrompt } from '../adapters/mstock/session-manager.ts';
 import { NdjsonTickSink } from '../adapters/ndjson/ndjson-tick-sink.ts';
@@ -44,6 +45,8 @@ export interface ContainerInputs {
   };
   readonly promptOtp?: OtpPrompt;
   readonly clock?: Clock;
+  /** Sees every raw feed frame: the session recorder when RECORD_FRAMES is on. */
+  readonly feedTap?: FeedTap;
 }
 
 const credentialsFrom = (config: ServiceConfig): MstockCredentials => {
@@ -98,6 +101,7 @@ export const buildContainer = (inputs: ContainerInputs): Container => {
         logger,
         metrics,
         ...(inputs.promptOtp === undefined ? {} : { promptOtp: inputs.promptOtp }),
+        ...(inputs.feedTap === undefined ? {} : { feedTap: inputs.feedTap }),
       });
     },
     [ClockId, LoggerId, PrometheusMetricsId, MarketSessionId],

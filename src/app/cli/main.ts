@@ -5,9 +5,18 @@ import { wantsHelp, type Command } from './command.ts';
 import { backfillCommand } from './backfill-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { liveCommand } from './live-command.ts';
+import { recordCommand } from './record-command.ts';
+import { replayCommand } from './replay-command.ts';
 import { simulateCommand } from './simulate-command.ts';
 
-const COMMANDS: readonly Command[] = [liveCommand, demoCommand, backfillCommand, simulateCommand];
+const COMMANDS: readonly Command[] = [
+  liveCommand,
+  demoCommand,
+  backfillCommand,
+  recordCommand,
+  replayCommand,
+  simulateCommand,
+];
 
 const usage = (): string =>
   [

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ENTRY = fileURLToPath(new URL('./fixtures/tickflow-cli.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../../src/app/cli/main.ts', import.meta.url));
 
 export interface CliRun {
   readonly code: number;
@@ -9,7 +9,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `tickflow <args>` (record or replay) to its end, with only the given environment. */
+/** Runs `tickflow <args>` (the real CLI entry) to its end, with only the given environment. */
 export const runCli = (
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
