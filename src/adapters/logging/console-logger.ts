@@ -1,8 +1,8 @@
 import type { LogFields, Logger, LogLevel } from '../../ports/logger.ts';
+import { LevelledLogger } from './levelled-logger.ts';
 
 export type LogFormat = 'human' | 'json';
 
-const RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 const TAG: Readonly<Record<LogLevel, string>> = {
   debug: '[DEBUG]',
   info: '[INFO]',
@@ -29,8 +29,7 @@ const renderFields = (fields: LogFields): string => {
  * grep for come out exactly: `[INFO] Connected to MStock WebSocket`. The JSON format is one object
  * per line with `time`, `level`, `msg` and the fields.
  */
-export class ConsoleLogger implements Logger {
-  private readonly minimum: number;
+export class ConsoleLogger extends LevelledLogger {
   private readonly format: LogFormat;
   private readonly out: LineWriter;
   private readonly base: LogFields;
@@ -43,15 +42,14 @@ export class ConsoleLogger implements Logger {
     readonly base?: LogFields;
     readonly now?: () => number;
   }) {
-    this.minimum = RANK[options.level];
+    super(options.level);
     this.format = options.format;
     this.out = options.out ?? process.stdout;
     this.base = options.base ?? {};
     this.now = options.now ?? Date.now;
   }
 
-  private write(level: LogLevel, message: string, fields: LogFields | undefined): void {
-    if (RANK[level] < this.minimum) return;
+  protected write(level: LogLevel, message: string, fields: LogFields | undefined): void {
     const all = fields === undefined ? this.base : { ...this.base, ...fields };
     if (this.format === 'json') {
       this.out.write(
@@ -62,24 +60,9 @@ export class ConsoleLogger implements Logger {
     }
   }
 
-  debug(message: string, fields?: LogFields): void {
-    this.write('debug', message, fields);
-  }
-  info(message: string, fields?: LogFields): void {
-    this.write('info', message, fields);
-  }
-  warn(message: string, fields?: LogFields): void {
-    this.write('warn', message, fields);
-  }
-  error(message: string, fields?: LogFields): void {
-    this.write('error', message, fields);
-  }
-  isEnabled(level: LogLevel): boolean {
-    return RANK[level] >= this.minimum;
-  }
   child(fields: LogFields): Logger {
     return new ConsoleLogger({
-      level: (Object.keys(RANK) as LogLevel[]).find((l) => RANK[l] === this.minimum) ?? 'info',
+      level: this.minimum,
       format: this.format,
       out: this.out,
       base: { ...this.base, ...fields },
