@@ -1,16 +1,25 @@
 import type { FeedGap } from '../domain/feed-events.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { EpochMs } from '../domain/units.ts';
-import type { BrokerFeed, Subscription } from '../ports/broker-feed.ts';
+import type { BrokerFeed, FeedMessage, Subscription } from '../ports/broker-feed.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Counter, Metrics } from '../ports/metrics.ts';
 import type { TickSink } from '../ports/tick-sink.ts';
 
+const MAX_GAPS_KEPT = 1000;
+
 export interface IngestSettings {
   /** Publishes allowed in flight before the loop waits for the oldest: bounds memory, keeps order. */
   readonly maxInFlight: number;
   readonly onGap?: (gap: FeedGap) => void;
+  /**
+   * Checks each frame's ticks before the sink (src/app/trust/tick-screen.ts): returns the ticks
+   * that may be published; it answers for the others itself (quarantine).
+   */
+  readonly screen?: (ticks: readonly Tick[], receivedAt: EpochMs) => readonly Tick[];
+  /** Sees every message after screening (ticks messages hold only the ticks that passed). */
+  readonly observe?: (message: FeedMessage) => void;
 }
 
 export interface IngestStatus {
@@ -18,6 +27,8 @@ export interface IngestStatus {
   readonly ticksReceived: number;
   readonly ticksAccepted: number;
   readonly ticksRejected: number;
+  /** Ticks the screen held back (they went to quarantine, not to the sink). */
+  readonly ticksQuarantined: number;
   readonly lastTickAt: EpochMs | undefined;
   readonly reconnects: number;
   readonly gaps: readonly FeedGap[];
@@ -48,6 +59,7 @@ export class FeedIngestion {
     ticksReceived: number;
     ticksAccepted: number;
     ticksRejected: number;
+    ticksQuarantined: number;
     lastTickAt: EpochMs | undefined;
     reconnects: number;
     gaps: FeedGap[];
@@ -56,6 +68,7 @@ export class FeedIngestion {
     ticksReceived: 0,
     ticksAccepted: 0,
     ticksRejected: 0,
+    ticksQuarantined: 0,
     lastTickAt: undefined,
     reconnects: 0,
     gaps: [],
@@ -108,9 +121,12 @@ export class FeedIngestion {
     try {
       for await (const message of this.feed.messages(subscription, signal)) {
         switch (message.kind) {
-          case 'ticks':
-            await this.forward(message.ticks);
+          case 'ticks': {
+            const passed = this.screened(message.ticks, message.receivedAt);
+            this.settings.observe?.(passed === message.ticks ? message : { ...message, ticks: passed });
+            await this.forward(passed);
             break;
+          }
           case 'connected':
             this.status.connected = true;
             if (message.attempt > 1) {
@@ -118,22 +134,16 @@ export class FeedIngestion {
               this.reconnectCounter.inc();
             }
             this.onConnectedChange(true);
+            this.settings.observe?.(message);
             break;
           case 'disconnected':
             this.status.connected = false;
             this.onConnectedChange(false);
             this.logger.warn('Feed disconnected', { reason: message.reason });
+            this.settings.observe?.(message);
             break;
           case 'gap':
-            this.status.gaps.push(message.gap);
-            this.gapCounter.inc();
-            this.settings.onGap?.(message.gap);
-            this.logger.warn('Feed gap', {
-              cause: message.gap.cause,
-              from: new Date(message.gap.from).toISOString(),
-              to: new Date(message.gap.to).toISOString(),
-              tokens: message.gap.tokens.length,
-            });
+            this.reportGap(message.gap);
             break;
         }
       }
@@ -144,13 +154,42 @@ export class FeedIngestion {
     }
   }
 
+  /**
+   * Records a gap: counted, kept in the status, handed to `onGap` (the ledger, the backfill).
+   * The feed's own gaps come through here, and so do the ones the freshness monitor finds.
+   */
+  reportGap(gap: FeedGap): void {
+    this.status.gaps.push(gap);
+    // The latest gaps only: the ledger keeps them all.
+    if (this.status.gaps.length > MAX_GAPS_KEPT) this.status.gaps.shift();
+    this.gapCounter.inc();
+    this.settings.onGap?.(gap);
+    this.logger.warn('Feed gap', {
+      cause: gap.cause,
+      from: new Date(gap.from).toISOString(),
+      to: new Date(gap.to).toISOString(),
+      tokens: gap.tokens.length,
+      ...(gap.tokens.length === 1 ? { token: gap.tokens[0] } : {}),
+    });
+  }
+
+  /** Counts the frame's ticks as received and returns those the screen lets through. */
+  private screened(ticks: readonly Tick[], receivedAt: EpochMs): readonly Tick[] {
+    const n = ticks.length;
+    if (n === 0) return ticks;
+    this.status.ticksReceived += n;
+    this.received.inc(n);
+    this.status.lastTickAt = receivedAt;
+    const screen = this.settings.screen;
+    if (screen === undefined) return ticks;
+    const passed = screen(ticks, receivedAt);
+    this.status.ticksQuarantined += n - passed.length;
+    return passed;
+  }
+
   private async forward(ticks: readonly Tick[]): Promise<void> {
     if (ticks.length === 0) return;
     const n = ticks.length;
-    this.status.ticksReceived += n;
-    this.received.inc(n);
-    const last = ticks[n - 1];
-    if (last !== undefined) this.status.lastTickAt = last.receivedAt;
     for (const t of ticks) this.latest.set(t.token, t);
     const publish = this.sink.publish(ticks).then(
       () => {

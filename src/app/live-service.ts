@@ -12,6 +12,7 @@ import {
   type TelemetryServer,
 } from '../adapters/http/telemetry-server.ts';
 import { FeedIngestion } from './ingest-feed.ts';
+import { createTrustStage, type TrustOptions, type TrustStage } from './trust/trust-stage.ts';
 
 /** What the live pipeline runs on; the composition root builds it for live, demo and replay. */
 export interface LiveServiceDeps {
@@ -27,6 +28,8 @@ export interface LiveServiceDeps {
   readonly onGap?: (gap: FeedGap) => void;
   /** Extra readiness checks (e.g. the sink's producer); all must hold for /readyz. */
   readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
+  /** Validation with quarantine, and freshness (issue 9); without it every tick goes to the sink. */
+  readonly trust?: TrustOptions;
 }
 
 export interface LiveServiceSettings {
@@ -38,6 +41,7 @@ export interface LiveServiceSettings {
 
 export interface RunningLiveService {
   readonly ingestion: FeedIngestion;
+  readonly trust: TrustStage | undefined;
   readonly telemetry: TelemetryServer;
   /** Resolves when the feed loop has ended (after `stop`, or at the end of a finite source). */
   readonly done: Promise<void>;
@@ -53,17 +57,39 @@ export const startLiveService = async (
   deps: LiveServiceDeps,
   settings: LiveServiceSettings,
 ): Promise<RunningLiveService> => {
+  let trust: TrustStage | undefined;
   const ingestion = new FeedIngestion(deps, {
     maxInFlight: settings.maxInFlight,
     ...(deps.onGap === undefined ? {} : { onGap: deps.onGap }),
+    ...(deps.trust === undefined
+      ? {}
+      : {
+          screen: (ticks, receivedAt) => trust?.hooks.screen(ticks, receivedAt) ?? ticks,
+          observe: (message) => trust?.hooks.observe(message),
+        }),
   });
+  if (deps.trust !== undefined)
+    trust = createTrustStage(
+      {
+        session: deps.session,
+        clock: deps.clock,
+        logger: deps.logger,
+        metrics: deps.metrics,
+        tokens: deps.instruments.map((i) => i.token),
+        reportGap: (gap) => ingestion.reportGap(gap),
+        resubscribe: (tokens) => deps.feed.resubscribe?.(tokens) ?? false,
+      },
+      deps.trust,
+    );
   const readiness = (): Readiness => {
     const s = ingestion.snapshot();
     const marketOpen = deps.session.isOpen(deps.clock.now());
-    const feedOk = s.connected || !marketOpen;
+    // Connected but saying nothing in the session: the feed adapter replaces such a socket.
+    const mute = s.connected && trust?.feedFreshness() === 'mute';
+    const feedOk = (s.connected && !mute) || !marketOpen;
     const extra = deps.extraReadiness?.() ?? {};
     const checks: Record<string, string> = {
-      feed: s.connected ? 'connected' : marketOpen ? 'disconnected' : 'market closed',
+      feed: mute ? 'mute' : s.connected ? 'connected' : marketOpen ? 'disconnected' : 'market closed',
     };
     let ready = feedOk;
     for (const [name, ok] of Object.entries(extra)) {
@@ -80,6 +106,7 @@ export const startLiveService = async (
   deps.logger.info('Telemetry listening', { url: telemetry.url });
   const ageTimer = setInterval(ingestion.updateAge, 1000);
   ageTimer.unref();
+  const stopChecks = trust?.startChecks();
   const abort = new AbortController();
   const done = ingestion
     .run({ tokens: deps.instruments.map((i) => i.token), mode: settings.mode }, abort.signal)
@@ -93,14 +120,17 @@ export const startLiveService = async (
       abort.abort();
       await done.catch(() => undefined);
       clearInterval(ageTimer);
+      stopChecks?.();
       await deps.sink.close();
+      await trust?.close();
       await telemetry.close();
       const s = ingestion.snapshot();
       deps.logger.info('Ingestion stopped', {
         received: s.ticksReceived,
         accepted: s.ticksAccepted,
         refused: s.ticksRejected,
+        quarantined: s.ticksQuarantined,
       });
     })());
-  return { ingestion, telemetry, done, stop };
+  return { ingestion, trust, telemetry, done, stop };
 };

@@ -28,5 +28,10 @@ export interface BrokerFeed {
    * iterator ends only on abort (or, for a finite source such as a replay file, at its end).
    */
   messages(subscription: Subscription, signal: AbortSignal): AsyncIterable<FeedMessage>;
+  /**
+   * Asks the source again for these tokens of the open streams (a live feed that acknowledges no
+   * subscription); returns whether it could. Sources without subscriptions leave it out.
+   */
+  resubscribe?(tokens: readonly InstrumentToken[]): boolean;
 }
 export const BrokerFeedId: ServiceIdentifier<BrokerFeed> = Symbol.for('tickflow.BrokerFeed');

@@ -62,6 +62,8 @@ export class MstockBrokerFeed implements BrokerFeed {
   private readonly feedMetrics: FeedMetrics;
   private readonly sleep: Sleep;
   private readonly random: () => number;
+  /** One per open `messages()` stream: sends subscribe messages again on its current socket. */
+  private readonly resubscribers = new Set<(tokens: readonly InstrumentToken[]) => boolean>();
 
   constructor(deps: MstockBrokerFeedDeps) {
     this.deps = deps;
@@ -72,6 +74,17 @@ export class MstockBrokerFeed implements BrokerFeed {
 
   messages(subscription: Subscription, signal: AbortSignal): AsyncIterable<FeedMessage> {
     return this.run(subscription, signal);
+  }
+
+  /**
+   * Sends `subscribe` and `mode` again for those of `tokens` a stream wants, on its current socket.
+   * m.Stock acknowledges no subscription, so the app asks for this when a wanted instrument shows
+   * no packet after a connect (issue 9). Returns whether any socket was written to.
+   */
+  resubscribe(tokens: readonly InstrumentToken[]): boolean {
+    let sent = false;
+    for (const resend of this.resubscribers) sent = resend(tokens) || sent;
+    return sent;
   }
 
   private async *run(subscription: Subscription, signal: AbortSignal): AsyncGenerator<FeedMessage> {
@@ -111,6 +124,15 @@ export class MstockBrokerFeed implements BrokerFeed {
     let socket: FeedSocket | undefined;
     const onAbort = (): void => socket?.close('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
+    const wanted = new Set<string>(tokens);
+    const resend = (asked: readonly InstrumentToken[]): boolean => {
+      const mine = asked.filter((t) => wanted.has(t));
+      if (socket === undefined || mine.length === 0) return false;
+      for (const m of subscriptionMessages(mine, subscription.mode, settings.maxTokensPerConnection))
+        socket.send(m);
+      return true;
+    };
+    this.resubscribers.add(resend);
     const state: RetryState = { attempt: 0, failures: 0, suspect: 0 };
     let lost: { readonly since: EpochMs; readonly cause: GapCause } | undefined;
     try {
@@ -184,6 +206,7 @@ export class MstockBrokerFeed implements BrokerFeed {
         lost = { since: current.lastFrameAt, cause: reason === SILENT_SOCKET ? 'mute-socket' : 'disconnect' };
       }
     } finally {
+      this.resubscribers.delete(resend);
       signal.removeEventListener('abort', onAbort);
       socket?.close('stopped');
     }

@@ -52,6 +52,15 @@ export type RequestOutcome =
   | { readonly kind: 'finished'; readonly planId: PlanId }
   | { readonly kind: 'refused'; readonly reason: string };
 
+/** What became of a gap's backfill, for the gap ledger (`fillGap`'s `onSettled`). */
+export type GapFillResult =
+  | { readonly kind: 'nothing-to-fill' }
+  | { readonly kind: 'job'; readonly outcome: JobOutcome }
+  | { readonly kind: 'finished'; readonly planId: PlanId }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+type OnJob = (result: GapFillResult) => void;
+
 type CommandOutcome = 'started' | 'resumed' | 'busy' | 'rejected' | 'refused' | 'finished';
 
 const realSchedule: Schedule = (fn, ms) => {
@@ -81,7 +90,11 @@ export class BackfillCoordinator {
   private running:
     { readonly planId: PlanId; readonly done: Promise<void>; readonly abort: AbortController } | undefined;
   /** Start-up and gap requests wait here while a job runs; operator commands do not wait. */
-  private readonly queued: { readonly request: BackfillRequest; readonly origin: RequestOrigin }[] = [];
+  private readonly queued: {
+    readonly request: BackfillRequest;
+    readonly origin: RequestOrigin;
+    readonly onJob?: OnJob;
+  }[] = [];
   private readonly timers = new Set<() => void>();
   /** Requests being resolved against the store (before their job starts). */
   private readonly resolving = new Set<Promise<RequestOutcome>>();
@@ -171,12 +184,15 @@ export class BackfillCoordinator {
 
   /**
    * Backfills the bars a feed gap left missing, once they are final at the broker. The request is
-   * kept in memory only: a gap pending at shutdown is logged, not persisted.
+   * kept in memory only: a gap pending at shutdown is logged, not persisted (the gap ledger keeps
+   * it open and hands it back on restart). `onSettled` hears what became of it: nothing to fill, the
+   * job's outcome, a plan already finished, or a refusal; never, if the coordinator stops first.
    */
-  fillGap(gap: FeedGap): void {
+  fillGap(gap: FeedGap, onSettled?: OnJob): void {
     const fill = gapBackfill(gap, this.deps.session);
     if (fill === undefined) {
       this.logger.debug('Feed gap outside market hours: nothing to backfill', { from: gap.from, to: gap.to });
+      onSettled?.({ kind: 'nothing-to-fill' });
       return;
     }
     const request: BackfillRequest = {
@@ -192,7 +208,7 @@ export class BackfillCoordinator {
     });
     const cancel = this.schedule(() => {
       this.timers.delete(cancel);
-      void this.request(request, 'gap').catch((e: unknown) =>
+      void this.request(request, 'gap', onSettled).catch((e: unknown) =>
         this.logger.error('Gap backfill request failed', { error: messageOf(e) }),
       );
     }, wait);
@@ -211,17 +227,17 @@ export class BackfillCoordinator {
    * Runs a request now, or queues it behind the running job (start and gap requests), or refuses
    * it (operator commands while a job runs).
    */
-  async request(request: BackfillRequest, origin: RequestOrigin): Promise<RequestOutcome> {
+  async request(request: BackfillRequest, origin: RequestOrigin, onJob?: OnJob): Promise<RequestOutcome> {
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
     if (this.running !== undefined) {
       if (origin === 'command') {
         this.logger.warn('A backfill is already running; request ignored', { running: this.running.planId });
         return { kind: 'busy', running: this.running.planId };
       }
-      this.queued.push({ request, origin });
+      this.queued.push({ request, origin, ...(onJob === undefined ? {} : { onJob }) });
       return { kind: 'queued' };
     }
-    const resolving = this.resolveAndLaunch(request, origin);
+    const resolving = this.resolveAndLaunch(request, origin, onJob);
     this.resolving.add(resolving);
     try {
       return await resolving;
@@ -230,24 +246,31 @@ export class BackfillCoordinator {
     }
   }
 
-  private async resolveAndLaunch(request: BackfillRequest, origin: RequestOrigin): Promise<RequestOutcome> {
+  private async resolveAndLaunch(
+    request: BackfillRequest,
+    origin: RequestOrigin,
+    onJob?: OnJob,
+  ): Promise<RequestOutcome> {
     const resolved = resolveRequest(request, this.deps.session, this.deps.clock.now());
-    if (resolved.tokens.length === 0 || resolved.windows.length === 0)
+    if (resolved.tokens.length === 0 || resolved.windows.length === 0) {
+      onJob?.({ kind: 'refused', reason: 'nothing to backfill' });
       return this.refuse('nothing to backfill (no tokens or no trading days)');
+    }
     // The start-up trigger must not redo a finished backfill on every restart; an operator may.
     const choice = await choosePlan(this.deps.store, resolved, origin === 'command');
     // A job may have started, or a stop begun, while the store was read.
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
-    if (this.running !== undefined) return this.request(request, origin);
+    if (this.running !== undefined) return this.request(request, origin, onJob);
     switch (choice.kind) {
       case 'finished':
         this.logger.info('Backfill plan already finished; nothing to do', { plan: choice.planId, origin });
+        onJob?.({ kind: 'finished', planId: choice.planId });
         return { kind: 'finished', planId: choice.planId };
       case 'resume':
-        this.launch({ kind: 'resume', planId: choice.planId });
+        this.launch({ kind: 'resume', planId: choice.planId }, onJob);
         return { kind: 'resumed', planId: choice.planId };
       case 'new':
-        this.launch({ kind: 'new', request: { ...resolved, planId: choice.planId } });
+        this.launch({ kind: 'new', request: { ...resolved, planId: choice.planId } }, onJob);
         return { kind: 'started', planId: choice.planId };
     }
   }
@@ -279,7 +302,7 @@ export class BackfillCoordinator {
     });
   }
 
-  private launch(target: JobTarget): void {
+  private launch(target: JobTarget, onJob?: OnJob): void {
     const planId = target.kind === 'new' ? target.request.planId : target.planId;
     const abort = new AbortController();
     const done = this.deps
@@ -287,6 +310,7 @@ export class BackfillCoordinator {
       .then(
         (outcome) => {
           this.outcomes.push(outcome);
+          onJob?.({ kind: 'job', outcome });
         },
         (e: unknown) => this.logger.error('Backfill job crashed', { plan: planId, error: messageOf(e) }),
       )
@@ -301,7 +325,7 @@ export class BackfillCoordinator {
   private next(): void {
     const item = this.queued.shift();
     if (item === undefined || this.stopped) return;
-    this.request(item.request, item.origin).catch((e: unknown) =>
+    this.request(item.request, item.origin, item.onJob).catch((e: unknown) =>
       this.logger.error('Queued backfill request failed', { error: messageOf(e) }),
     );
   }

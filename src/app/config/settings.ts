@@ -91,6 +91,60 @@ export const SETTINGS = {
   kafkaBroker: setting('KAFKA_BROKER', BrokerList, 'Kafka bootstrap brokers', { default: ['kafka:9092'] }),
   tickTopic: setting('TICK_TOPIC', NonEmptyString, 'topic for ticks', { default: 'market_ticks' }),
 
+  quarantineTopic: setting(
+    'QUARANTINE_TOPIC',
+    NonEmptyString,
+    'topic for ticks that failed validation, as {reason, tick}, keyed by token',
+    { default: 'market_ticks_quarantine' },
+  ),
+  gapTopic: setting('GAP_TOPIC', NonEmptyString, 'topic for feed gaps opened and filled, keyed by token', {
+    default: 'market_gaps',
+  }),
+  candleTopic: setting(
+    'CANDLE_TOPIC',
+    NonEmptyString,
+    'topic for 1-minute bars built from live ticks, keyed by token',
+    {
+      default: 'market_candles',
+    },
+  ),
+  priceBandPercent: setting(
+    'PRICE_BAND_PERCENT',
+    intInRange(1, 1000),
+    'a tick without circuit limits is quarantined when its price is this far (%) from the previous close',
+    { default: 25 },
+  ),
+  maxExchangeLeadMs: setting(
+    'MAX_EXCHANGE_LEAD_MS',
+    intInRange(0, 86_400_000),
+    'a tick whose exchange time is this far ahead of its receive time is quarantined',
+    { default: 5000 },
+  ),
+  maxExchangeLagMs: setting(
+    'MAX_EXCHANGE_LAG_MS',
+    intInRange(1000, 86_400_000),
+    'during the session, a tick whose exchange time is this far behind its receive time is quarantined',
+    { default: 120_000 },
+  ),
+  silentInstrumentFactor: setting(
+    'SILENT_INSTRUMENT_FACTOR',
+    intInRange(2, 100_000),
+    'an instrument silent for this many of its usual intervals (in market hours) is a gap',
+    { default: 20 },
+  ),
+  silentInstrumentFloorMs: setting(
+    'SILENT_INSTRUMENT_FLOOR_MS',
+    intInRange(100, 86_400_000),
+    'never call an instrument silent sooner than this',
+    { default: 30_000 },
+  ),
+  subscriptionConfirmMs: setting(
+    'SUBSCRIPTION_CONFIRM_MS',
+    intInRange(1000, 3_600_000),
+    'in market hours, an instrument with no packet this long after a connect is subscribed again',
+    { default: 10_000 },
+  ),
+
   redisUrl: setting('REDIS_URL', UrlWithScheme(['redis', 'rediss']), 'Redis for operator commands', {
     default: 'redis://127.0.0.1:6379',
   }),

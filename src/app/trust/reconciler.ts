@@ -1,0 +1,130 @@
+import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
+import type { MarketSession, TradingDay } from '../../domain/market-session.ts';
+import type { MinuteBar } from '../../domain/minute-bars.ts';
+import { reconcileBars, type ReconciliationReport } from '../../domain/reconciliation.ts';
+import { MS_PER_MINUTE, type EpochMs } from '../../domain/units.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { HistoricalData } from '../../ports/historical-data.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
+
+export interface ReconcilerDeps {
+  readonly historical: HistoricalData;
+  readonly bars: () => ReadonlyMap<string, readonly MinuteBar[]>;
+  readonly session: MarketSession;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly exchangeOf: (token: InstrumentToken) => Exchange;
+}
+
+/**
+ * After the close, once the broker's bars are final, compares each instrument's live minute bars
+ * with the broker's candles (reconciliation.ts): the differences become gauges per token
+ * (`reconciliation_missing_minutes`, `reconciliation_volume_delta`, `reconciliation_ohlc_mismatches`)
+ * and a log line per instrument that differs. This catches losses no disconnect announced.
+ */
+export class Reconciler {
+  private readonly deps: ReconcilerDeps;
+  private readonly settings: { readonly tokens: readonly InstrumentToken[]; readonly priceTolerance: number };
+  private readonly abort = new AbortController();
+  private reconciled: TradingDay | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    deps: ReconcilerDeps,
+    settings: { readonly tokens: readonly InstrumentToken[]; readonly priceTolerance: number },
+  ) {
+    this.deps = deps;
+    this.settings = settings;
+  }
+
+  async reconcileDay(day: TradingDay, signal?: AbortSignal): Promise<ReconciliationReport[]> {
+    const { historical, session, logger, metrics } = this.deps;
+    const w = session.sessionBounds(day);
+    const bars = this.deps.bars();
+    const reports: ReconciliationReport[] = [];
+    for (const token of this.settings.tokens) {
+      const broker = await historical.candles(
+        {
+          token,
+          exchange: this.deps.exchangeOf(token),
+          interval: 'minute',
+          from: w.open,
+          to: (w.close - MS_PER_MINUTE) as EpochMs,
+        },
+        signal,
+      );
+      const live = (bars.get(token) ?? []).filter((b) => b.start >= w.open && b.start < w.close);
+      const report = reconcileBars(token, live, broker, this.settings.priceTolerance);
+      reports.push(report);
+      const labels = { token };
+      metrics
+        .gauge(
+          'reconciliation_missing_minutes',
+          'Minutes the broker traded with no live bar (last session)',
+          labels,
+        )
+        .set(report.missingLive);
+      metrics
+        .gauge('reconciliation_volume_delta', 'Sum of |live − broker| minute volumes (last session)', labels)
+        .set(report.volumeDelta);
+      metrics
+        .gauge('reconciliation_ohlc_mismatches', 'Live bar prices off the broker’s (last session)', labels)
+        .set(report.ohlcMismatches);
+      if (report.differences.length > 0)
+        logger.warn('Live bars differ from the broker’s candles', {
+          token,
+          day,
+          missingLive: report.missingLive,
+          missingBroker: report.missingBroker,
+          volumeDelta: report.volumeDelta,
+          ohlcMismatches: report.ohlcMismatches,
+        });
+    }
+    logger.info('Reconciliation done', {
+      day,
+      instruments: reports.length,
+      differing: reports.filter((r) => r.differences.length > 0).length,
+    });
+    return reports;
+  }
+
+  /**
+   * Called every second: once today's bars are final at the broker, reconciles today, once. A day
+   * with no live bar at all (the service started after the close) is skipped: there is nothing to
+   * compare, and reporting every minute missing would be noise.
+   */
+  check(): void {
+    if (this.running !== undefined) return;
+    const now = this.deps.clock.now();
+    const day = this.deps.session.tradingDayOf(now);
+    if (day === undefined || day === this.reconciled || now < this.deps.session.barsFinalAt(day)) return;
+    this.reconciled = day;
+    const w = this.deps.session.sessionBounds(day);
+    const any = [...this.deps.bars().values()].some((list) =>
+      list.some((b) => b.start >= w.open && b.start < w.close),
+    );
+    if (!any) {
+      this.deps.logger.info('No live bars for the session: nothing to reconcile', { day });
+      return;
+    }
+    this.running = this.reconcileDay(day, this.abort.signal)
+      .then(
+        () => undefined,
+        (e: unknown) =>
+          this.deps.logger.error('Reconciliation failed', {
+            day,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+}

@@ -1,0 +1,20 @@
+import type { ServiceIdentifier } from 'inversify';
+
+/** One record for a control topic (quarantine, gaps, candles): a key and a JSON value. */
+export interface ControlRecord {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * Where records other than ticks go. `publish` resolves once the records are durable at the
+ * destination and rejects when they could not be delivered (the adapter counts and logs that), so
+ * a caller never has to guess. Records of one key keep their order.
+ */
+export interface RecordPublisher {
+  publish(records: readonly ControlRecord[]): Promise<void>;
+  /** Delivers what it can within its close timeout, then releases connections. */
+  close(): Promise<void>;
+}
+export const recordPublisherId = (topic: string): ServiceIdentifier<RecordPublisher> =>
+  Symbol.for(`tickflow.RecordPublisher.${topic}`);

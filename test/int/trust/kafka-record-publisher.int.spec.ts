@@ -1,0 +1,112 @@
+import { either as E } from 'fp-ts';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
+import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
+import {
+  decodeKafkaSinkSettings,
+  type KafkaSinkSettings,
+} from '../../../src/adapters/kafka/kafka-settings.ts';
+import { startKafkaRecordPublishers } from '../../../src/adapters/kafka/start-kafka-record-publishers.ts';
+import { startLocalKafka, type LocalKafka } from '../../../src/app/infra/local-kafka.ts';
+import { readTopicWithKcat } from '../../support/kcat.ts';
+import { sleep } from './trust-harness.ts';
+
+const settingsFor = (broker: string): KafkaSinkSettings => {
+  const d = decodeKafkaSinkSettings({
+    KAFKA_BROKER: broker,
+    KAFKA_TOPIC_PARTITIONS: '2',
+    KAFKA_REQUEST_TIMEOUT_MS: '2000',
+    KAFKA_CONNECTION_TIMEOUT_MS: '500',
+  });
+  if (E.isLeft(d)) throw new Error(d.left.map((e) => e.message).join('; '));
+  return d.right;
+};
+
+describe('KafkaRecordPublisher against a broker of its own (stopped for an outage)', () => {
+  let kafka: LocalKafka;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tickflow-records-'));
+    kafka = await startLocalKafka({ dir });
+  });
+  afterAll(async () => {
+    await kafka.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates its topic, keeps order per key, and delivers what it accepted across an outage', async () => {
+    const topic = `quarantine-${randomUUID().slice(0, 8)}`;
+    const metrics = new MemoryMetrics();
+    const { q } = await startKafkaRecordPublishers(
+      settingsFor(kafka.broker),
+      { q: topic },
+      {
+        logger: new MemoryLogger(),
+        metrics,
+      },
+    );
+    const record = (i: number) => ({ key: String(1000 + (i % 3)), value: JSON.stringify({ i }) });
+    await q.publish([0, 1, 2, 3].map(record));
+
+    await kafka.stop();
+    const during = q.publish([4, 5, 6, 7, 8].map(record));
+    let settled = false;
+    during.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await sleep(1500);
+    expect(settled).toBe(false);
+    expect(metrics.value('control_records_pending', { topic })).toBe(5);
+    await kafka.start();
+    await during;
+    await q.close();
+
+    const read = await readTopicWithKcat(kafka.broker, topic);
+    const seen = read.map((m) => (JSON.parse(m.value) as { i: number }).i);
+    expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const key of ['1000', '1001', '1002']) {
+      const mine = read.filter((m) => m.key === key).map((m) => (JSON.parse(m.value) as { i: number }).i);
+      expect(mine).toEqual([...mine].sort((a, b) => a - b));
+    }
+    expect(metrics.value('control_records_published_total', { topic })).toBe(9);
+    expect(metrics.value('control_records_failed_total', { topic })).toBe(0);
+  });
+
+  it('what is still unacknowledged when close gives up is counted as failed and rejected, never dropped silently', async () => {
+    const topic = `gaps-${randomUUID().slice(0, 8)}`;
+    const metrics = new MemoryMetrics();
+    const logger = new MemoryLogger();
+    const { g } = await startKafkaRecordPublishers(
+      settingsFor(kafka.broker),
+      { g: topic },
+      { logger, metrics },
+    );
+    await kafka.stop();
+    try {
+      const lost = g.publish([
+        { key: '1', value: '{}' },
+        { key: '2', value: '{}' },
+      ]);
+      const outcome = lost.then(
+        () => 'delivered',
+        (e: unknown) => (e instanceof Error ? e.name : 'error'),
+      );
+      await sleep(300);
+      await g.close();
+      expect(await outcome).toBe('RecordsNotDelivered');
+      expect(metrics.value('control_records_failed_total', { topic })).toBe(2);
+      expect(logger.records.some((r) => r.level === 'error' && r.message === 'Control records lost')).toBe(
+        true,
+      );
+      await expect(g.publish([{ key: '3', value: '{}' }])).rejects.toThrow(/closed/);
+      expect(metrics.value('control_records_failed_total', { topic })).toBe(3);
+    } finally {
+      await kafka.start();
+    }
+  });
+});

@@ -1,0 +1,187 @@
+import { either as E } from 'fp-ts';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { MemoryEventLog } from '../../../src/adapters/memory/memory-event-log.ts';
+import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
+import { startKafkaRecordPublishers } from '../../../src/adapters/kafka/start-kafka-record-publishers.ts';
+import { decodeServiceConfig } from '../../../src/app/config/service-config.ts';
+import { MarketSessionId, PrometheusMetricsId, buildContainer } from '../../../src/app/container.ts';
+import { startLiveService, type RunningLiveService } from '../../../src/app/live-service.ts';
+import { resolveInstruments } from '../../../src/app/resolve-instruments.ts';
+import { GapLedgerEventC } from '../../../src/app/trust/gap-event-codec.ts';
+import { GapLedgerWriter } from '../../../src/app/trust/gap-ledger-writer.ts';
+import type { FeedGap } from '../../../src/domain/feed-events.ts';
+import { epochMs } from '../../../src/domain/units.ts';
+import { BrokerFeedId } from '../../../src/ports/broker-feed.ts';
+import { HistoricalDataId } from '../../../src/ports/historical-data.ts';
+import type { Clock } from '../../../src/ports/clock.ts';
+import { TickSinkId } from '../../../src/ports/tick-sink.ts';
+import { DEMO_CREDENTIALS, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { readTopicWithKcat, type KcatMessage } from '../../support/kcat.ts';
+
+export interface TrustBed {
+  readonly sim: RunningSimulator;
+  readonly service: RunningLiveService;
+  readonly logger: MemoryLogger;
+  readonly gaps: FeedGap[];
+  readonly topics: {
+    readonly ticks: string;
+    readonly quarantine: string;
+    readonly gaps: string;
+    readonly candles: string;
+  };
+  metrics(): Promise<string>;
+  read(topic: string): Promise<KcatMessage[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The live pipeline in-process, as `tickflow live` assembles it, against the simulator and the
+ * real Kafka: both share one market clock, placed at `marketTime` and running at wall speed, so a
+ * test chooses day or night. Gaps are filled by a stand-in backfill that succeeds at once.
+ */
+export const startTrustBed = async (options: {
+  readonly marketTime: number;
+  readonly env?: Readonly<Record<string, string>>;
+}): Promise<TrustBed> => {
+  const offset = options.marketTime - Date.now();
+  const now = (): number => Date.now() + offset;
+  const clock: Clock = { now: () => epochMs(now()) };
+  const sim = await startSimulator({ port: 0, rate: 1500, alwaysOpen: true, clock: now });
+  const ns = randomUUID().slice(0, 8);
+  const topics = {
+    ticks: `ticks-${ns}`,
+    quarantine: `quarantine-${ns}`,
+    gaps: `gaps-${ns}`,
+    candles: `candles-${ns}`,
+  };
+  const decoded = decodeServiceConfig(
+    {
+      KAFKA_BROKER: inject('kafkaBroker'),
+      TICK_TOPIC: topics.ticks,
+      QUARANTINE_TOPIC: topics.quarantine,
+      GAP_TOPIC: topics.gaps,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'tickflow-trust-')),
+      FEED_STALE_AFTER_MS: '2000',
+      SILENT_INSTRUMENT_FACTOR: '5',
+      SILENT_INSTRUMENT_FLOOR_MS: '1500',
+      ...options.env,
+    },
+    'demo',
+  );
+  if (E.isLeft(decoded)) throw new Error(decoded.left.join('; '));
+  const config = decoded.right;
+  const instruments = await resolveInstruments(config.app);
+  if (E.isLeft(instruments)) throw new Error(instruments.left.join('; '));
+  const logger = new MemoryLogger('info');
+  const container = buildContainer({
+    config,
+    instruments: instruments.right,
+    logger,
+    sink: { kind: 'kafka' },
+    clock,
+    broker: {
+      apiUrl: sim.url,
+      wsUrl: sim.wsUrl,
+      credentials: {
+        username: DEMO_CREDENTIALS.user,
+        password: DEMO_CREDENTIALS.password,
+        apiKey: DEMO_CREDENTIALS.apiKey,
+        totpSecret: DEMO_CREDENTIALS.totpSecret,
+      },
+    },
+  });
+  const metrics = container.get(PrometheusMetricsId);
+  const session = container.get(MarketSessionId);
+  const sink = await container.getAsync(TickSinkId);
+  const control = await startKafkaRecordPublishers(
+    config.kafka,
+    { quarantine: topics.quarantine, gaps: topics.gaps, candles: topics.candles },
+    { logger, metrics },
+  );
+  const gaps: FeedGap[] = [];
+  const ledger = new GapLedgerWriter({
+    log: new MemoryEventLog(GapLedgerEventC),
+    publisher: control.gaps,
+    fill: () => Promise.resolve({ kind: 'filled', how: 'backfilled' }),
+    clock,
+    logger,
+    metrics,
+  });
+  const a = config.app;
+  const service = await startLiveService(
+    {
+      feed: container.get(BrokerFeedId),
+      sink,
+      logger,
+      metrics,
+      clock,
+      session,
+      instruments: instruments.right,
+      exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
+      onGap: (gap) => {
+        gaps.push(gap);
+        ledger.record(gap);
+      },
+      trust: {
+        quarantine: control.quarantine,
+        validation: {
+          bandPercent: a.priceBandPercent,
+          maxExchangeLeadMs: a.maxExchangeLeadMs,
+          maxExchangeLagMs: a.maxExchangeLagMs,
+        },
+        freshness: {
+          factor: a.silentInstrumentFactor,
+          floorMs: a.silentInstrumentFloorMs,
+          minSamples: 5,
+          alpha: 0.1,
+        },
+        muteAfterMs: a.feedStaleAfterMs,
+        subscriptionConfirmMs: a.subscriptionConfirmMs,
+        candles: {
+          publisher: control.candles,
+          historical: container.get(HistoricalDataId),
+          exchangeOf: () => 'NSE',
+          priceTolerance: 0.001,
+        },
+      },
+    },
+    { mode: 'full', metricsHost: '127.0.0.1', metricsPort: 0, maxInFlight: 64 },
+  );
+  return {
+    sim,
+    service,
+    logger,
+    gaps,
+    topics,
+    metrics: () => metrics.exposition(),
+    read: (topic) => readTopicWithKcat(inject('kafkaBroker'), topic),
+    stop: async () => {
+      await service.stop();
+      await ledger.idle();
+      await control.gaps.close();
+      await sim.close();
+    },
+  };
+};
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+export const waitFor = async (
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+};

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
+import { MemoryHistoricalData } from '../../../src/adapters/memory/memory-historical-data.ts';
+import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
+import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
+import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
+import { BarBuilder } from '../../../src/app/trust/bar-builder.ts';
+import { Reconciler } from '../../../src/app/trust/reconciler.ts';
+import type { Candle } from '../../../src/domain/candle.ts';
+import type { InstrumentToken } from '../../../src/domain/instrument.ts';
+import type { TradingDay } from '../../../src/domain/market-session.ts';
+import { addTick, type MinuteBar } from '../../../src/domain/minute-bars.ts';
+import { reconcileBars } from '../../../src/domain/reconciliation.ts';
+import type { Tick } from '../../../src/domain/tick.ts';
+import { MS_PER_MINUTE, epochMs, rupees } from '../../../src/domain/units.ts';
+import { RELIANCE, TCS, ist, nse, tick } from './trust-fixtures.ts';
+
+const OPEN = ist('2026-11-19 09:15:00');
+const MINUTES = 10;
+
+/** A deterministic session: one tick a second per token, a seeded walk, from a pre-open tick on. */
+const session = (token: InstrumentToken, seed: number): Tick[] => {
+  let x = seed;
+  const next = (): number => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+  let price = 1000;
+  let volume = 5000;
+  const out: Tick[] = [
+    tick(epochMs(OPEN - 1000), { token, ltp: rupees(price), volume, exchangeTime: epochMs(OPEN - 1000) }),
+  ];
+  for (let s = 0; s < MINUTES * 60; s++) {
+    price = Math.round((price + (next() - 0.5) * 4) * 20) / 20;
+    volume += 1 + Math.floor(next() * 50);
+    const at = epochMs(OPEN + s * 1000 + 200);
+    out.push(tick(at, { token, ltp: rupees(price), volume, exchangeTime: at, seq: s }));
+  }
+  return out;
+};
+
+/** The broker's candles: computed the plain way, from every tick. */
+const officialCandles = (ticks: readonly Tick[]): Candle[] => {
+  const candles: Candle[] = [];
+  let before = ticks[0]?.volume ?? 0;
+  for (let m = 0; m < MINUTES; m++) {
+    const start = OPEN + m * MS_PER_MINUTE;
+    const inMinute = ticks.filter(
+      (t) => (t.exchangeTime ?? 0) >= start && (t.exchangeTime ?? 0) < start + MS_PER_MINUTE,
+    );
+    const prices = inMinute.map((t) => t.ltp);
+    const last = inMinute.at(-1)?.volume ?? before;
+    candles.push({
+      token: inMinute[0]!.token,
+      start: epochMs(start),
+      open: prices[0]!,
+      high: rupees(Math.max(...prices)),
+      low: rupees(Math.min(...prices)),
+      close: prices.at(-1)!,
+      volume: last - before,
+    });
+    before = last;
+  }
+  return candles;
+};
+
+const build = (ticks: readonly Tick[]) => {
+  const publisher = new MemoryRecordPublisher();
+  const clock = new ManualClock(OPEN);
+  const builder = new BarBuilder(
+    { publisher, session: nse, clock, logger: new MemoryLogger(), metrics: new MemoryMetrics() },
+    { graceMs: 2000 },
+  );
+  for (const t of ticks) builder.observe({ kind: 'ticks', ticks: [t], receivedAt: t.receivedAt });
+  clock.set(epochMs(OPEN + MINUTES * MS_PER_MINUTE + 5000));
+  builder.flush();
+  return { builder, publisher };
+};
+
+describe('minute bars from live ticks', () => {
+  it('match the broker’s candles exactly when no tick is lost, and go to the candle topic', () => {
+    const ticks = session(RELIANCE, 7);
+    const { builder, publisher } = build(ticks);
+    const bars = builder.barsByToken().get(RELIANCE) ?? [];
+    expect(bars).toHaveLength(MINUTES);
+    expect(bars.every((b) => b.complete)).toBe(true);
+    expect(bars.map(({ ticks: _t, complete: _c, ...candle }) => candle)).toEqual(officialCandles(ticks));
+    expect(publisher.records).toHaveLength(MINUTES);
+    expect(publisher.records.every((r) => r.key === RELIANCE)).toBe(true);
+  });
+
+  it('a tick older than the bar being built is left out; the first bar without a base is not complete', () => {
+    const a = addTick(undefined, tick(epochMs(OPEN + 61_000), { exchangeTime: epochMs(OPEN + 61_000) }), nse);
+    expect(a.state.building?.baseVolume).toBeUndefined();
+    const late = addTick(
+      a.state,
+      tick(epochMs(OPEN + 1000), { exchangeTime: epochMs(OPEN + 1000), ltp: rupees(1) }),
+      nse,
+    );
+    expect(late.state).toBe(a.state);
+    const next = addTick(
+      a.state,
+      tick(epochMs(OPEN + 121_000), { exchangeTime: epochMs(OPEN + 121_000) }),
+      nse,
+    );
+    expect(next.done).toMatchObject({ start: OPEN + 60_000, complete: false });
+  });
+});
+
+describe('reconciliation', () => {
+  it('dropping 2% of one instrument’s packets shows up for that instrument and no other', async () => {
+    const reliance = session(RELIANCE, 7);
+    const tcs = session(TCS, 11);
+    const dropped = tcs.filter((_, i) => i === 0 || i % 50 !== 0);
+    const { builder } = build([...reliance, ...dropped].sort((x, y) => x.receivedAt - y.receivedAt));
+    const historical = new MemoryHistoricalData()
+      .add('minute', officialCandles(reliance))
+      .add('minute', officialCandles(tcs));
+    const metrics = new MemoryMetrics();
+    const reconciler = new Reconciler(
+      {
+        historical,
+        bars: () => builder.barsByToken(),
+        session: nse,
+        clock: new ManualClock(ist('2026-11-19 16:15:00')),
+        logger: new MemoryLogger(),
+        metrics,
+        exchangeOf: () => 'NSE',
+      },
+      { tokens: [RELIANCE, TCS], priceTolerance: 0.001 },
+    );
+    const reports = await reconciler.reconcileDay('2026-11-19' as TradingDay);
+    const [r, t] = reports;
+    expect(r?.differences).toEqual([]);
+    expect(t?.differences.length).toBeGreaterThan(0);
+    expect(metrics.value('reconciliation_ohlc_mismatches', { token: RELIANCE })).toBe(0);
+    expect(metrics.value('reconciliation_volume_delta', { token: RELIANCE })).toBe(0);
+    expect(
+      (metrics.value('reconciliation_ohlc_mismatches', { token: TCS }) ?? 0) +
+        (metrics.value('reconciliation_volume_delta', { token: TCS }) ?? 0),
+    ).toBeGreaterThan(0);
+    expect(historical.requests.map((q) => [q.token, q.from, q.to])).toEqual([
+      [RELIANCE, ist('2026-11-19 09:15:00'), ist('2026-11-19 15:29:00')],
+      [TCS, ist('2026-11-19 09:15:00'), ist('2026-11-19 15:29:00')],
+    ]);
+  });
+
+  it('a minute the broker traded with no live bar is missing; a live bar the broker lacks is reported too', () => {
+    const ticks = session(RELIANCE, 3);
+    const candles = officialCandles(ticks);
+    const { builder } = build(
+      ticks.filter(
+        (t) =>
+          (t.exchangeTime ?? 0) < OPEN + 3 * MS_PER_MINUTE ||
+          (t.exchangeTime ?? 0) >= OPEN + 4 * MS_PER_MINUTE,
+      ),
+    );
+    const bars = builder.barsByToken().get(RELIANCE) ?? [];
+    const report = reconcileBars(
+      RELIANCE,
+      bars,
+      candles.filter((c) => c.start !== OPEN + 9 * MS_PER_MINUTE),
+      0.001,
+    );
+    expect(report.missingLive).toBe(1);
+    expect(report.differences[0]).toMatchObject({ kind: 'missing-live', minute: OPEN + 3 * MS_PER_MINUTE });
+    expect(report.missingBroker).toBe(1);
+  });
+});
+
+describe('Reconciler.check', () => {
+  it('reconciles once, when the day’s bars are final, and skips a day the service saw no bar of', async () => {
+    const clock = new ManualClock(ist('2026-11-19 16:14:59'));
+    const historical = new MemoryHistoricalData();
+    let bars = new Map<string, readonly MinuteBar[]>();
+    const logger = new MemoryLogger();
+    const reconciler = new Reconciler(
+      {
+        historical,
+        bars: () => bars,
+        session: nse,
+        clock,
+        logger,
+        metrics: new MemoryMetrics(),
+        exchangeOf: () => 'NSE',
+      },
+      { tokens: [RELIANCE], priceTolerance: 0.001 },
+    );
+    reconciler.check();
+    clock.set(ist('2026-11-19 16:15:00'));
+    reconciler.check();
+    expect(logger.records.some((r) => r.message.includes('nothing to reconcile'))).toBe(true);
+    expect(historical.requests).toEqual([]);
+
+    const { builder } = build(session(RELIANCE, 5));
+    bars = new Map(builder.barsByToken());
+    clock.set(ist('2026-11-20 16:15:00'));
+    reconciler.check();
+    expect(historical.requests).toEqual([]); // the bars are of the 19th, not the 20th
+
+    const again = new Reconciler(
+      {
+        historical,
+        bars: () => bars,
+        session: nse,
+        clock: new ManualClock(ist('2026-11-19 17:00:00')),
+        logger,
+        metrics: new MemoryMetrics(),
+        exchangeOf: () => 'NSE',
+      },
+      { tokens: [RELIANCE], priceTolerance: 0.001 },
+    );
+    again.check();
+    again.check();
+    await again.close();
+    expect(historical.requests).toHaveLength(1);
+  });
+});
