@@ -47,6 +47,8 @@ export interface ContainerInputs {
   readonly clock?: Clock;
   /** Sees every raw feed frame: the session recorder when RECORD_FRAMES is on. */
   readonly feedTap?: FeedTap;
+  /** The registry behind /metrics, when the caller needs it before the container (the recorder). */
+  readonly metrics?: PrometheusMetrics;
 }
 
 const credentialsFrom = (config: ServiceConfig): MstockCredentials => {
@@ -77,7 +79,7 @@ export const buildContainer = (inputs: ContainerInputs): Container => {
   c.bind(LoggerId).toConstantValue(inputs.logger);
   c.bind(ClockId).toConstantValue(inputs.clock ?? systemClock);
   c.bind(MarketSessionId).toConstantValue(makeMarketSession({ extraHolidays: config.app.extraHolidays }));
-  c.bind(PrometheusMetricsId).toConstantValue(new PrometheusMetrics());
+  c.bind(PrometheusMetricsId).toConstantValue(inputs.metrics ?? new PrometheusMetrics());
   c.bind(MetricsId).toResolvedValue((m: PrometheusMetrics) => m, [PrometheusMetricsId]);
 
   c.bind(MstockAdaptersId).toResolvedValue(

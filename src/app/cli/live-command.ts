@@ -1,5 +1,8 @@
 import { startKafkaRecordPublishers } from '../../adapters/kafka/start-kafka-record-publishers.ts';
 import { DEFAULT_FRESHNESS_TUNING } from '../../domain/instrument-freshness.ts';
+import { join } from 'node:path';
+import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
+import { startFeedRecording } from '../../adapters/recording/feed-recorder.ts';
 import { describeConfig } from '../config/app-config.ts';
 import { MarketSessionId, PrometheusMetricsId, buildContainer } from '../container.ts';
 import { startBackfillCoordinator, type RunningBackfill } from '../backfill/backfill-wiring.ts';
@@ -37,12 +40,19 @@ Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop i
       return 0;
     }
     const { config, logger } = s;
+    const registry = new PrometheusMetrics();
+    // RECORD_FRAMES: every raw frame also goes to session files, for `tickflow replay`.
+    const recording = config.app.recordFrames
+      ? startFeedRecording({ dir: join(config.app.dataDir, 'recordings'), logger, metrics: registry })
+      : undefined;
     const container = buildContainer({
       config,
       instruments: s.instruments,
       logger,
+      metrics: registry,
       sink: { kind: 'kafka' },
       ...(process.stdin.isTTY ? { promptOtp: terminalOtpPrompt } : {}),
+      ...(recording === undefined ? {} : { feedTap: recording.tap }),
     });
     const metrics = container.get(PrometheusMetricsId);
     let sink;
@@ -143,6 +153,13 @@ Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop i
       (stopping ??= (async () => {
         await backfill.stop((b) => b.stop());
         await service.stop();
+        const recorded = await recording?.close();
+        if (recorded !== undefined)
+          logger.info('Recording closed', {
+            files: recorded.files.length,
+            frames: recorded.frames,
+            lostFrames: recorded.lostFrames,
+          });
         await ledger.idle();
         await control.gaps.close();
         await gapLog.close();

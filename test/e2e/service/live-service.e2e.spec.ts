@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,12 +55,14 @@ describe('tickflow live, end to end: simulator → service process → real Kafk
     LOG_FORMAT: 'human',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'tickflow-live-')),
     BACKFILL_ON_START: 'never',
+    RECORD_FRAMES: 'true',
   });
 
   it('logs the seed lines, serves lint-clean metrics, publishes ticks, and loses no accepted tick on SIGTERM', async () => {
     const topic = `ticks-${randomUUID().slice(0, 8)}`;
     const env = await serviceEnv(topic);
     const service = startTickflow(['live'], env);
+    const dataDir = env['DATA_DIR'] ?? '';
     try {
       await service.waitForLine(/^\[INFO\] Kafka Producer Ready/, 60_000);
       await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 30_000);
@@ -112,5 +114,20 @@ describe('tickflow live, end to end: simulator → service process → real Kafk
     }
     // All 51 instruments of the default list reached Kafka.
     expect(new Set(values.map((v) => v.token)).size).toBe(51);
+
+    // RECORD_FRAMES recorded the session; replaying it gives back every published message, byte for byte.
+    const recordings = join(dataDir, 'recordings');
+    const out = join(dataDir, 'replayed.ndjson');
+    const replay = startTickflow(['replay', recordings, '--sink', 'ndjson', '--out', out], {
+      LOG_FORMAT: 'human',
+    });
+    expect(await replay.exited()).toBe(0);
+    const replayed = new Set(
+      readFileSync(out, 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
+    const missing = messages.filter((m) => !replayed.has(m.value));
+    expect(missing).toEqual([]);
   });
 });
