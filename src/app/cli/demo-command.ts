@@ -1,13 +1,10 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { DEMO_CREDENTIALS, startSimulator } from '../../simulator/index.ts';
-import { BrokerFeedId } from '../../ports/broker-feed.ts';
-import { ClockId } from '../../ports/clock.ts';
-import { TickSinkId, type TickSink } from '../../ports/tick-sink.ts';
-import { MarketSessionId, PrometheusMetricsId, buildContainer, type SinkChoice } from '../container.ts';
+import type { SinkChoice } from '../container.ts';
 import { renderDemoScreen } from '../demo/demo-screen.ts';
 import { startTestBed, type TestBed } from '../infra/test-bed.ts';
-import { startLiveService, type RunningLiveService } from '../live-service.ts';
+import { startLivePipeline } from '../live-pipeline.ts';
 import type { Command } from './command.ts';
 import { startup } from './startup.ts';
 
@@ -45,7 +42,8 @@ export const demoCommand: Command = {
 
     let bed: TestBed | undefined;
     let sinkChoice: SinkChoice = { kind: 'kafka' };
-    const env = { ...process.env };
+    // A demo shows the live feed; backfill runs on START_BACKFILL (or BACKFILL_ON_START when set).
+    const env: Record<string, string | undefined> = { BACKFILL_ON_START: 'never', ...process.env };
     say('[INFO] Starting Kafka and Redis (first run fetches the Kafka jars; this can take a minute)');
     try {
       bed = await startTestBed(process.env);
@@ -70,10 +68,20 @@ export const demoCommand: Command = {
 
     const sim = await startSimulator({ port: 0, rate, alwaysOpen: true, credentials: DEMO_CREDENTIALS });
     say(`[INFO] m.Stock simulator on ${sim.url}`);
-    const container = buildContainer({
-      config: s.config,
-      instruments: s.instruments,
-      logger: s.logger,
+    // The same pipeline as `live`, pointed at the simulator. Backfill stage processes read their
+    // settings from the environment, so it carries the simulator's address and demo credentials.
+    const demoEnv = {
+      ...env,
+      MSTOCK_USER: DEMO_CREDENTIALS.user,
+      MSTOCK_PASS: DEMO_CREDENTIALS.password,
+      MSTOCK_API_KEY: DEMO_CREDENTIALS.apiKey,
+      MSTOCK_TOTP_SECRET: DEMO_CREDENTIALS.totpSecret,
+      MSTOCK_API_URL: sim.url,
+      MSTOCK_WS_URL: sim.wsUrl,
+    };
+    const pipeline = await startLivePipeline({
+      startup: s,
+      env: demoEnv,
       sink: sinkChoice,
       broker: {
         apiUrl: sim.url,
@@ -85,37 +93,14 @@ export const demoCommand: Command = {
           totpSecret: DEMO_CREDENTIALS.totpSecret,
         },
       },
+      anyMetricsPort: true,
     });
-    const metrics = container.get(PrometheusMetricsId);
-    let sink: TickSink;
-    try {
-      sink = await container.getAsync(TickSinkId);
-    } catch (e) {
-      s.logger.error((e as Error).message);
+    if (pipeline === undefined) {
       await sim.close();
       await bed?.stop();
       return 1;
     }
-    let service: RunningLiveService;
-    const startService = (port: number): Promise<RunningLiveService> =>
-      startLiveService(
-        {
-          feed: container.get(BrokerFeedId),
-          sink,
-          logger: s.logger,
-          metrics,
-          clock: container.get(ClockId),
-          session: container.get(MarketSessionId),
-          instruments: s.instruments,
-          exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
-        },
-        { mode: s.config.app.subscriptionMode, metricsHost: '127.0.0.1', metricsPort: port, maxInFlight: 64 },
-      );
-    try {
-      service = await startService(s.config.app.metricsPort);
-    } catch {
-      service = await startService(0); // the configured port is taken: any free one will do for a demo
-    }
+    const service = pipeline.service;
 
     const started = Date.now();
     let lastAccepted = 0;
@@ -143,7 +128,7 @@ export const demoCommand: Command = {
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         clearInterval(screen);
-        await service.stop();
+        await pipeline.stop();
         await sim.close();
         await bed?.stop();
       })());
