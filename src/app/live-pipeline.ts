@@ -16,10 +16,15 @@ import { startBackfillCoordinator, type RunningBackfill } from './backfill/backf
 import type { Startup } from './cli/startup.ts';
 import { startInBackground } from './command-listener.ts';
 import type { Env } from './config/setting.ts';
-import { MarketSessionId, PrometheusMetricsId, buildContainer, type SinkChoice } from './container.ts';
+import {
+  GapLedgerLogId,
+  MarketSessionId,
+  PrometheusMetricsId,
+  buildContainer,
+  type SinkChoice,
+} from './container.ts';
 import { startLiveService, type RunningLiveService } from './live-service.ts';
 import { coordinatorGapFiller } from './trust/coordinator-gap-filler.ts';
-import { openGapLedgerLog } from './trust/gap-ledger-log.ts';
 import { GapLedgerWriter } from './trust/gap-ledger-writer.ts';
 
 export interface LivePipelineOptions {
@@ -107,7 +112,7 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     10_000,
   );
   // Every gap on record (event log stream `gaps`, GAP_TOPIC) until its backfill fills it.
-  const gapLog = await openGapLedgerLog(config, logger, metrics);
+  const gapLog = await container.getAsync(GapLedgerLogId);
   const ledger = new GapLedgerWriter({
     log: gapLog,
     publisher: control.gaps,

@@ -1,6 +1,6 @@
 import { either as E } from 'fp-ts';
 import type { TickTimeZone } from '../adapters/mstock/binary/feed-time.ts';
-import { ReplayBrokerFeed } from '../adapters/replay/replay-broker-feed.ts';
+import type { ReplayBrokerFeed } from '../adapters/replay/replay-broker-feed.ts';
 import type { ReplaySpeed } from '../adapters/replay/replay-pacer.ts';
 import type { ReplayReport, SourceEnding } from '../adapters/replay/replay-report.ts';
 import { isDamage } from '../adapters/replay/replay-report.ts';
@@ -11,7 +11,6 @@ import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { TickSink } from '../ports/tick-sink.ts';
-import type { Sleep } from '../adapters/mstock/abortable.ts';
 import { FeedIngestion } from './ingest-feed.ts';
 
 export interface ReplayRequest {
@@ -29,11 +28,13 @@ export interface ReplayRequest {
 }
 
 export interface ReplayDeps {
+  /** The replay feed over the opened sources (the container builds it from the request). */
+  readonly feed: ReplayBrokerFeed;
+  readonly sink: TickSink;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** The wall clock, for pacing; never a tick's time. */
   readonly clock: Clock;
-  readonly sleep?: Sleep;
 }
 
 export interface ReplaySummary {
@@ -47,26 +48,16 @@ export interface ReplaySummary {
   readonly aborted: boolean;
 }
 
-export interface PreparedReplay {
-  readonly sources: readonly ReplaySource[];
-  readonly feed: ReplayBrokerFeed;
-  /**
-   * Plays every source through the one ingest loop into `sink` and resolves once each publish is
-   * settled. The sink stays open: the caller closes it.
-   */
-  run(sink: TickSink, signal: AbortSignal): Promise<ReplaySummary>;
-}
-
 /**
  * The replay use case, in two steps so that a bad file is refused before any sink is opened:
- * `prepareReplay` opens every file (a missing file, a file that is not a recording, or one from a
- * newer format version is refused here, one line per file), then `run` feeds the same ingest loop
- * live uses, so what reaches the sink is what the live run published from the same frames.
+ * `openReplaySources` opens every file (a missing file, a file that is not a recording, or one
+ * from a newer format version is refused here, one line per file), then `runReplay` feeds the same
+ * ingest loop live uses, so what reaches the sink is what the live run published from the same
+ * frames.
  */
-export const prepareReplay = async (
-  request: ReplayRequest,
-  deps: ReplayDeps,
-): Promise<E.Either<readonly string[], PreparedReplay>> => {
+export const openReplaySources = async (
+  request: Pick<ReplayRequest, 'paths'>,
+): Promise<E.Either<readonly string[], readonly ReplaySource[]>> => {
   const paths = await expandReplayPaths(request.paths);
   const sources: ReplaySource[] = [];
   const problems = paths.refused.map((r) => `${r.path}: ${r.reason}`);
@@ -77,37 +68,37 @@ export const prepareReplay = async (
   }
   if (problems.length > 0) return E.left(problems);
   if (sources.length === 0) return E.left(['nothing to replay']);
-  const feed = new ReplayBrokerFeed({
-    sources,
-    speed: request.speed,
-    markReplay: request.markReplay,
-    clock: deps.clock,
-    ...(request.from === undefined ? {} : { from: request.from }),
-    ...(request.to === undefined ? {} : { to: request.to }),
-    ...(request.tickTimeZone === undefined ? {} : { decode: { tickTimeZone: request.tickTimeZone } }),
-    ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
-  });
-  const run = async (sink: TickSink, signal: AbortSignal): Promise<ReplaySummary> => {
-    const ingestion = new FeedIngestion(
-      { feed, sink, logger: deps.logger, metrics: deps.metrics, clock: deps.clock },
-      { maxInFlight: 64 },
-    );
-    // The mode is the recording's own; the tokens filter as a subscription does (none: all).
-    await ingestion.run({ tokens: request.tokens ?? [], mode: 'full' }, signal);
-    const report = feed.report;
-    const endings = report.sources.map((s) => ({
-      path: s.path,
-      ending: s.ending ?? { kind: 'stopped' as const },
-    }));
-    const status = ingestion.snapshot();
-    return {
-      report,
-      accepted: status.ticksAccepted,
-      rejected: status.ticksRejected,
-      endings,
-      damaged: endings.some((e) => isDamage(e.ending)),
-      aborted: signal.aborted,
-    };
+  return E.right(sources);
+};
+
+/**
+ * Plays every source through the one ingest loop into the sink and resolves once each publish is
+ * settled. The sink stays open: the caller closes it.
+ */
+export const runReplay = async (
+  deps: ReplayDeps,
+  request: Pick<ReplayRequest, 'tokens'>,
+  signal: AbortSignal,
+): Promise<ReplaySummary> => {
+  const { feed } = deps;
+  const ingestion = new FeedIngestion(
+    { feed, sink: deps.sink, logger: deps.logger, metrics: deps.metrics, clock: deps.clock },
+    { maxInFlight: 64 },
+  );
+  // The mode is the recording's own; the tokens filter as a subscription does (none: all).
+  await ingestion.run({ tokens: request.tokens ?? [], mode: 'full' }, signal);
+  const report = feed.report;
+  const endings = report.sources.map((s) => ({
+    path: s.path,
+    ending: s.ending ?? { kind: 'stopped' as const },
+  }));
+  const status = ingestion.snapshot();
+  return {
+    report,
+    accepted: status.ticksAccepted,
+    rejected: status.ticksRejected,
+    endings,
+    damaged: endings.some((e) => isDamage(e.ending)),
+    aborted: signal.aborted,
   };
-  return E.right({ sources, feed, run });
 };

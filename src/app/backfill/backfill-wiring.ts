@@ -1,55 +1,48 @@
 import { either as E } from 'fp-ts';
-import { Kafka } from 'kafkajs';
-import { join } from 'node:path';
-import { FileEventLog } from '../../adapters/event-log/file-event-log.ts';
-import { kafkaClientConfig } from '../../adapters/kafka/kafka-client-config.ts';
+import type { Container } from 'inversify';
 import { KafkaSinkStartError } from '../../adapters/kafka/kafka-start-error.ts';
-import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
 import { ConsoleLogger } from '../../adapters/logging/console-logger.ts';
-import { createMstockAdapters } from '../../adapters/mstock/create-mstock-adapters.ts';
 import { isMstockError } from '../../adapters/mstock/mstock-errors.ts';
-import { mstockSettings } from '../../adapters/mstock/mstock-settings.ts';
 import { OtpUnavailable } from '../../adapters/mstock/session-manager.ts';
-import { RedisCommandBus } from '../../adapters/redis/redis-command-bus.ts';
-import { systemClock } from '../../adapters/system/system-clock.ts';
 import type { Exchange, Instrument, InstrumentToken } from '../../domain/instrument.ts';
-import { makeMarketSession, type MarketSession } from '../../domain/market-session.ts';
-import type { Clock } from '../../ports/clock.ts';
-import type { CommandBus } from '../../ports/command-bus.ts';
-import type { EventLog } from '../../ports/event-log.ts';
-import type { Logger } from '../../ports/logger.ts';
-import type { Metrics } from '../../ports/metrics.ts';
+import type { MarketSession } from '../../domain/market-session.ts';
+import { ClockId, type Clock } from '../../ports/clock.ts';
+import { CommandBusId, type CommandBus } from '../../ports/command-bus.ts';
+import { HistoricalDataId } from '../../ports/historical-data.ts';
+import { LoggerId, type Logger } from '../../ports/logger.ts';
+import { MetricsId, type Metrics } from '../../ports/metrics.ts';
+import { TickSinkId } from '../../ports/tick-sink.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { decodeServiceConfig, type ServiceConfig } from '../config/service-config.ts';
 import type { Env } from '../config/setting.ts';
+import {
+  BackfillLogId,
+  MarketSessionId,
+  backfillSinkSettings,
+  buildBackfillContainer,
+  buildStageContainer,
+  mstockCredentialsOf,
+} from '../container.ts';
 import { resolveInstruments } from '../resolve-instruments.ts';
+import { backfillPaths } from './backfill-paths.ts';
 import { BackfillCoordinator, type CoordinatorSettings, type RunJob } from './backfill-coordinator.ts';
 import { BackfillJob, type BackfillJobSettings, type JobRunOptions } from './backfill-job.ts';
 import { ChunkFiles } from './chunk-files.ts';
 import { acquireLockFile } from './lock-file.ts';
 import type { FetchFailure } from './fetch-stage.ts';
 import { forkStageLauncher } from './fork-stage-launcher.ts';
-import { BackfillLogEventC, type BackfillLogEvent } from './plan-event-codec.ts';
 import { PlanStore } from './plan-store.ts';
 import { StageFatal, type StageChildContext, type StageWorker } from './stage-child.ts';
 import type { StageLauncher } from './stage-process.ts';
 import { fetchWorker, publishWorker } from './stage-workers.ts';
 
 /**
- * The backfill's real adapters, in one place until the composition root takes them: the event
- * log (EVENT_LOG: file or Kafka), the chunk data folder, forked stage processes, the Redis command
- * bus (parent side); the m.Stock historical adapter and the Kafka tick sink (inside the stage
- * processes, which decode their settings from the environment they are forked with).
- *
- * Folders under DATA_DIR: `backfill/<planId>/` (chunk data files, deleted when the plan
- * completes) and `backfill-tick-journal/` (the publish stage's own sink journal: the live sink's
- * journal belongs to the live process, and a journal has one writer).
+ * The backfill's use of its adapters, all of which come from the composition root: the parent's
+ * (the plans' event log, the command bus) from the backfill container, each stage process's (the
+ * m.Stock historical data, the Kafka tick sink) from the stage container, built from the
+ * environment the stage was forked with. The chunk data folder and the forked stage processes are
+ * the backfill's own machinery.
  */
-
-export const backfillPaths = (config: Pick<AppConfig, 'dataDir'>) => ({
-  chunks: join(config.dataDir, 'backfill'),
-  tickJournal: join(config.dataDir, 'backfill-tick-journal'),
-});
 
 export const jobSettingsOf = (config: AppConfig): BackfillJobSettings => ({
   hangMs: config.backfillChildHangMs,
@@ -77,23 +70,6 @@ export const loadBackfillInstruments = async (config: AppConfig): Promise<Backfi
   };
 };
 
-/** The event log of EVENT_LOG: NDJSON files in EVENT_LOG_DIR, or the EVENT_LOG_TOPIC topic. */
-const openEventLog = async (
-  config: ServiceConfig,
-  logger: Logger,
-  metrics: Metrics,
-): Promise<EventLog<BackfillLogEvent>> =>
-  config.eventLog.kind === 'kafka'
-    ? // Loaded only when chosen: most runs keep their events in files.
-      new (await import('../../adapters/event-log/kafka-event-log.ts')).KafkaEventLog({
-        kafka: new Kafka(await kafkaClientConfig(config.kafka, logger)),
-        topic: config.eventLog.topic,
-        codec: BackfillLogEventC,
-        logger,
-        replicationFactor: config.kafka.replicationFactor,
-      })
-    : new FileEventLog({ dir: config.eventLog.dir, codec: BackfillLogEventC, logger, metrics });
-
 export interface BackfillParentOptions {
   /** The environment the stage processes are forked with: the one `config` was decoded from. */
   readonly env: Env;
@@ -118,16 +94,30 @@ export interface BackfillParent {
   close(): Promise<void>;
 }
 
-export const buildBackfillParent = async (
-  service: ServiceConfig,
+const containerOf = (
+  config: ServiceConfig,
+  options: BackfillParentOptions & { readonly bus?: CommandBus },
+): Container =>
+  buildBackfillContainer({
+    config,
+    logger: options.logger,
+    metrics: options.metrics,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.session === undefined ? {} : { session: options.session }),
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
+  });
+
+const parentOf = async (
+  container: Container,
+  config: AppConfig,
   options: BackfillParentOptions,
 ): Promise<BackfillParent> => {
-  const { logger, metrics } = options;
-  const config = service.app;
-  const clock = options.clock ?? systemClock;
-  const session = options.session ?? makeMarketSession({ extraHolidays: config.extraHolidays });
+  const logger = container.get(LoggerId);
+  const metrics = container.get(MetricsId);
+  const clock = container.get(ClockId);
+  const session = container.get(MarketSessionId);
   const instruments = await loadBackfillInstruments(config);
-  const log = await openEventLog(service, logger, metrics);
+  const log = await container.getAsync(BackfillLogId);
   const store = new PlanStore(log);
   const files = new ChunkFiles(backfillPaths(config).chunks);
   const launch = options.launch ?? forkStageLauncher({ env: options.env });
@@ -148,6 +138,11 @@ export const buildBackfillParent = async (
     close: () => log.close(),
   };
 };
+
+export const buildBackfillParent = (
+  service: ServiceConfig,
+  options: BackfillParentOptions,
+): Promise<BackfillParent> => parentOf(containerOf(service, options), service.app, options);
 
 export const coordinatorSettingsOf = (
   config: AppConfig,
@@ -173,9 +168,9 @@ export const startBackfillCoordinator = async (
   config: ServiceConfig,
   options: BackfillParentOptions & { readonly bus?: CommandBus },
 ): Promise<RunningBackfill> => {
-  const parent = await buildBackfillParent(config, options);
-  const bus =
-    options.bus ?? new RedisCommandBus(config.redis, { logger: options.logger, metrics: options.metrics });
+  const container = containerOf(config, options);
+  const parent = await parentOf(container, config.app, options);
+  const bus = container.get(CommandBusId);
   const coordinator = new BackfillCoordinator(
     {
       bus,
@@ -228,6 +223,10 @@ export const stageLogger = (env: Env, stage: string): Logger => {
   });
 };
 
+/** A stage's adapters: its metrics and logger are the stage process's own, sent to the parent. */
+const stageContainerOf = (config: ServiceConfig, context: StageChildContext): Container =>
+  buildStageContainer({ config, logger: context.logger, metrics: context.metrics });
+
 /** m.Stock's failures as the fetch stage acts on them. */
 export const classifyMstockFailure = (e: unknown): FetchFailure => {
   if (e instanceof OtpUnavailable) return 'fatal';
@@ -248,43 +247,23 @@ export const classifyMstockFailure = (e: unknown): FetchFailure => {
 
 /** The fetch stage: m.Stock historical candles, measured through the IPC metrics. */
 export const buildFetchWorker = (env: Env, context: StageChildContext): Promise<StageWorker> => {
-  const config = stageConfig(env).app;
-  const { mstockUser, mstockPass, mstockApiKey } = config;
-  if (mstockUser === undefined || mstockPass === undefined || mstockApiKey === undefined)
+  const config = stageConfig(env);
+  if (mstockCredentialsOf(config.app) === undefined)
     throw new StageFatal('MSTOCK_USER, MSTOCK_PASS and MSTOCK_API_KEY are required');
-  const adapters = createMstockAdapters({
-    credentials: {
-      username: mstockUser,
-      password: mstockPass,
-      apiKey: mstockApiKey,
-      ...(config.mstockTotpSecret === undefined ? {} : { totpSecret: config.mstockTotpSecret }),
-      ...(config.mstockOtp === undefined ? {} : { otp: config.mstockOtp }),
-    },
-    settings: mstockSettings({
-      apiUrl: config.mstockApiUrl,
-      historical: { rateLimit: { perSecond: config.historyRatePerSecond } },
-    }),
-    clock: systemClock,
-    logger: context.logger,
-    metrics: context.metrics,
-  });
-  return Promise.resolve(fetchWorker(context, adapters.historical, classifyMstockFailure));
+  const historical = stageContainerOf(config, context).get(HistoricalDataId);
+  return Promise.resolve(fetchWorker(context, historical, classifyMstockFailure));
 };
 
 /** The publish stage: the Kafka tick sink on its own journal, locked against a second writer. */
 export const buildPublishWorker = async (env: Env, context: StageChildContext): Promise<StageWorker> => {
   const config = stageConfig(env);
-  const journalDir = backfillPaths(config.app).tickJournal;
-  const settings = { ...config.kafka, journal: { ...config.kafka.journal, dir: journalDir } };
+  const settings = backfillSinkSettings(config);
   // An orphan of a killed parent may still be closing this journal: wait for it.
-  const release = await acquireLockFile(`${journalDir}.lock`, settings.closeTimeoutMs + 10_000);
+  const release = await acquireLockFile(`${settings.journal.dir}.lock`, settings.closeTimeoutMs + 10_000);
   try {
-    const sink = await startKafkaTickSink(settings, {
-      logger: context.logger,
-      metrics: context.metrics,
-      clock: systemClock,
-    });
-    const worker = publishWorker(context, sink, systemClock);
+    const container = stageContainerOf(config, context);
+    const sink = await container.getAsync(TickSinkId);
+    const worker = publishWorker(context, sink, container.get(ClockId));
     return {
       handle: (m) => worker.handle(m),
       close: async () => {

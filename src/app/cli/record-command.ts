@@ -1,13 +1,6 @@
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
-import { createMstockAdapters } from '../../adapters/mstock/create-mstock-adapters.ts';
-import type { MstockCredentials } from '../../adapters/mstock/mstock-login.ts';
-import { mstockSettings } from '../../adapters/mstock/mstock-settings.ts';
-import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
-import { startFeedRecording } from '../../adapters/recording/feed-recorder.ts';
-import { systemClock } from '../../adapters/system/system-clock.ts';
-import { makeMarketSession } from '../../domain/market-session.ts';
-import type { AppConfig } from '../config/app-config.ts';
+import { FeedRecordingId, MstockAdaptersId, buildRecordContainer } from '../container.ts';
 import type { Command } from './command.ts';
 import { terminalOtpPrompt } from './otp-prompt.ts';
 import { startup } from './startup.ts';
@@ -53,20 +46,6 @@ export const parseRecordArgs = (args: readonly string[]): E.Either<string, Recor
   });
 };
 
-/** startup() has checked these are set in record mode. */
-const credentialsOf = (a: AppConfig): MstockCredentials => {
-  if (a.mstockUser === undefined || a.mstockPass === undefined || a.mstockApiKey === undefined) {
-    throw new Error('MSTOCK_USER, MSTOCK_PASS and MSTOCK_API_KEY are required');
-  }
-  return {
-    username: a.mstockUser,
-    password: a.mstockPass,
-    apiKey: a.mstockApiKey,
-    ...(a.mstockTotpSecret === undefined ? {} : { totpSecret: a.mstockTotpSecret }),
-    ...(a.mstockOtp === undefined ? {} : { otp: a.mstockOtp }),
-  };
-};
-
 export const recordCommand: Command = {
   name: 'record',
   summary: 'record the raw m.Stock feed to session files, for replay',
@@ -82,34 +61,15 @@ export const recordCommand: Command = {
     const { config, logger, instruments } = s;
     const a = config.app;
     const dir = parsed.right.out ?? join(a.dataDir, 'recordings');
-    const metrics = new PrometheusMetrics({ defaultMetrics: false });
-    const recording = startFeedRecording({
-      dir,
-      compression: parsed.right.gzip ? 'gzip' : 'none',
+    // The same m.Stock settings the composition root gives `live`, so frames decode the same way.
+    const container = buildRecordContainer({
+      config,
       logger,
-      metrics,
-    });
-    const market = makeMarketSession({ extraHolidays: a.extraHolidays });
-    // The same feed settings the composition root gives `live`, so frames decode the same way.
-    const adapters = createMstockAdapters({
-      credentials: credentialsOf(a),
-      settings: mstockSettings({
-        apiUrl: a.mstockApiUrl,
-        feed: {
-          wsUrl: a.mstockWsUrl,
-          tickTimeZone: a.mstockTickTimeZone,
-          maxTokensPerConnection: a.maxTokensPerConnection,
-          staleAfterMs: a.feedStaleAfterMs,
-          isMarketOpen: (at) => market.isOpen(at),
-          debugTickLogPerSecond: a.debugTickLogPerSecond,
-        },
-      }),
-      clock: systemClock,
-      logger,
-      metrics,
-      feedTap: recording.tap,
+      recording: { dir, compression: parsed.right.gzip ? 'gzip' : 'none' },
       ...(process.stdin.isTTY ? { promptOtp: terminalOtpPrompt } : {}),
     });
+    const recording = container.get(FeedRecordingId);
+    const adapters = container.get(MstockAdaptersId);
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     process.once('SIGINT', stop);

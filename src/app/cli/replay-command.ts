@@ -1,19 +1,17 @@
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
-import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
 import { ConsoleLogger } from '../../adapters/logging/console-logger.ts';
-import { NdjsonTickSink } from '../../adapters/ndjson/ndjson-tick-sink.ts';
-import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
 import type { ReplayReport } from '../../adapters/replay/replay-report.ts';
-import { StreamTickSink } from '../../adapters/replay/stream-tick-sink.ts';
-import { systemClock } from '../../adapters/system/system-clock.ts';
 import { isInstrumentToken, type InstrumentToken } from '../../domain/instrument.ts';
 import { formatIstDateTime, parseIstDate } from '../../domain/ist.ts';
 import type { EpochMs } from '../../domain/units.ts';
-import type { Logger } from '../../ports/logger.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { Container } from 'inversify';
+import { ClockId } from '../../ports/clock.ts';
+import { MetricsId } from '../../ports/metrics.ts';
+import { TickSinkId, type TickSink } from '../../ports/tick-sink.ts';
 import { decodeServiceConfig } from '../config/service-config.ts';
-import { prepareReplay, type ReplayRequest, type ReplaySummary } from '../replay-session.ts';
+import { ReplayFeedId, buildReplayContainer, type ReplaySinkChoice } from '../container.ts';
+import { openReplaySources, runReplay, type ReplayRequest, type ReplaySummary } from '../replay-session.ts';
 import type { Command } from './command.ts';
 
 const HELP = `tickflow replay FILE|DIR... --sink kafka|stdout|ndjson [options]
@@ -178,23 +176,20 @@ export const summaryLines = (summary: ReplaySummary, destination: string): strin
   return lines;
 };
 
-const openSink = async (
+/** The sink the arguments name, with the words the summary uses for it. */
+const sinkChoiceOf = (
   sink: SinkArg,
-  logger: Logger,
-  metrics: PrometheusMetrics,
   stop: () => void,
-): Promise<E.Either<string, { readonly sink: TickSink; readonly destination: string }>> => {
+): E.Either<string, { readonly choice: ReplaySinkChoice; readonly destination: string }> => {
   // A closed pipe (`tickflow replay ... | head`) stops the replay instead of refusing every tick left.
   if (sink.kind === 'stdout') {
-    return E.right({ sink: new StreamTickSink(process.stdout, stop), destination: 'stdout' });
+    return E.right({
+      choice: { kind: 'stream', out: process.stdout, onBroken: stop },
+      destination: 'stdout',
+    });
   }
-  if (sink.kind === 'ndjson') {
-    try {
-      return E.right({ sink: await NdjsonTickSink.open(sink.out), destination: sink.out });
-    } catch (e) {
-      return E.left(`${sink.out}: ${(e as Error).message}`);
-    }
-  }
+  if (sink.kind === 'ndjson')
+    return E.right({ choice: { kind: 'ndjson', path: sink.out }, destination: sink.out });
   const base = decodeServiceConfig(process.env, 'replay');
   if (E.isLeft(base)) return E.left(base.left.join('; '));
   const topic = sink.topic ?? base.right.app.tickTopic;
@@ -208,11 +203,22 @@ const openSink = async (
   };
   const config = decodeServiceConfig(env, 'replay');
   if (E.isLeft(config)) return E.left(config.left.join('; '));
+  return E.right({
+    choice: { kind: 'kafka', settings: config.right.kafka },
+    destination: `Kafka topic ${topic}`,
+  });
+};
+
+/** Opens the chosen sink; an NDJSON file that cannot be opened is named in the reason. */
+const openSink = async (
+  container: Container,
+  choice: ReplaySinkChoice,
+): Promise<E.Either<string, TickSink>> => {
   try {
-    const kafka = await startKafkaTickSink(config.right.kafka, { logger, metrics, clock: systemClock });
-    return E.right({ sink: kafka, destination: `Kafka topic ${topic}` });
+    return E.right(await container.getAsync(TickSinkId));
   } catch (e) {
-    return E.left((e as Error).message);
+    const message = (e as Error).message;
+    return E.left(choice.kind === 'ndjson' ? `${choice.path}: ${message}` : message);
   }
 };
 
@@ -239,33 +245,56 @@ export const replayCommand: Command = {
       // On a terminal a log line first wipes the progress bar; the bar is drawn again below it.
       out: { write: (line) => void process.stderr.write(tty ? `\r\x1b[K${line}` : line) },
     });
-    const metrics = new PrometheusMetrics({ defaultMetrics: false });
-    const prepared = await prepareReplay(parsed.right.request, { logger, metrics, clock: systemClock });
-    if (E.isLeft(prepared)) {
-      for (const line of prepared.left) process.stderr.write(`tickflow replay: ${line}\n`);
+    const sources = await openReplaySources(parsed.right.request);
+    if (E.isLeft(sources)) {
+      for (const line of sources.left) process.stderr.write(`tickflow replay: ${line}\n`);
       return 2;
     }
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
-    const opened = await openSink(parsed.right.sink, logger, metrics, onSignal);
+    const chosen = sinkChoiceOf(parsed.right.sink, onSignal);
+    if (E.isLeft(chosen)) {
+      logger.error(`Cannot open the sink: ${chosen.left}`);
+      return 1;
+    }
+    const { choice, destination } = chosen.right;
+    const container = buildReplayContainer({
+      config: config.right,
+      logger,
+      sources: sources.right,
+      request: parsed.right.request,
+      sink: choice,
+    });
+    const opened = await openSink(container, choice);
     if (E.isLeft(opened)) {
       logger.error(`Cannot open the sink: ${opened.left}`);
       return 1;
     }
-    const { sink, destination } = opened.right;
+    const sink = opened.right;
+    const feed = container.get(ReplayFeedId);
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const progress = tty
       ? setInterval(() => {
-          process.stderr.write(`\r\x1b[K${renderProgress(prepared.right.feed.report)}`);
+          process.stderr.write(`\r\x1b[K${renderProgress(feed.report)}`);
         }, 200)
       : undefined;
     let summary: ReplaySummary;
     try {
-      summary = await prepared.right.run(sink, abort.signal);
+      summary = await runReplay(
+        {
+          feed,
+          sink,
+          logger,
+          metrics: container.get(MetricsId),
+          clock: container.get(ClockId),
+        },
+        parsed.right.request,
+        abort.signal,
+      );
     } finally {
       clearInterval(progress);
-      if (tty) process.stderr.write(`\r\x1b[K${renderProgress(prepared.right.feed.report)}\n`);
+      if (tty) process.stderr.write(`\r\x1b[K${renderProgress(feed.report)}\n`);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await sink.close();
