@@ -6,6 +6,10 @@ import type { TickJournalOptions } from '../tick-journal/tick-journal.ts';
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
 
+/** Which Kafka client library produces the ticks (KAFKA_CLIENT); both run the same sink loop and journal. */
+export type KafkaClientKind = 'kafkajs' | 'platformatic';
+export const KAFKA_CLIENTS: readonly KafkaClientKind[] = ['kafkajs', 'platformatic'];
+
 export interface SaslSettings {
   readonly mechanism: SaslMechanism;
   readonly username: string;
@@ -21,6 +25,8 @@ export interface TlsSettings {
 
 /** Everything the Kafka tick sink needs; `decodeKafkaSinkSettings` fills it from the environment. */
 export interface KafkaSinkSettings {
+  /** The producer behind the sink: kafkajs, or @platformatic/kafka (see bench/README.md for the figures). */
+  readonly client: KafkaClientKind;
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly topic: string;
@@ -58,6 +64,10 @@ export interface EnvSpec {
 /** The environment variables the sink reads, with their defaults (an empty value means the default). */
 export const KAFKA_SINK_ENV = {
   KAFKA_BROKER: { default: 'localhost:9092', doc: 'Kafka bootstrap brokers, host:port[,host:port...]' },
+  KAFKA_CLIENT: {
+    default: 'kafkajs',
+    doc: 'Kafka client library of the tick producer: kafkajs or platformatic',
+  },
   KAFKA_CLIENT_ID: { default: 'tickflow', doc: 'client id the broker sees' },
   TICK_TOPIC: { default: 'market_ticks', doc: 'topic the ticks go to, keyed by token' },
   KAFKA_TOPIC_PARTITIONS: { default: '6', doc: 'partitions when the sink creates the topic' },
@@ -207,6 +217,7 @@ export const decodeKafkaSinkSettings = (
 
   const segmentBytes = read('SINK_JOURNAL_SEGMENT_BYTES', integer(4096, 2 ** 31 - 1), 0);
   const settings: KafkaSinkSettings = {
+    client: read('KAFKA_CLIENT', oneOf(KAFKA_CLIENTS), 'kafkajs'),
     brokers: read('KAFKA_BROKER', BROKERS, []),
     clientId: read('KAFKA_CLIENT_ID', TEXT, ''),
     topic: read('TICK_TOPIC', TOPIC, ''),

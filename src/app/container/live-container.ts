@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
+import { startTickSink } from './start-tick-sink.ts';
 import { NdjsonTickSink } from '../../adapters/ndjson/ndjson-tick-sink.ts';
 import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
 import { RedisCommandBus } from '../../adapters/redis/redis-command-bus.ts';
@@ -50,7 +50,7 @@ export const buildContainer = (inputs: ContainerInputs): Container => {
   c.bind(TickSinkId).toResolvedValue(
     (logger: Logger, metrics: Metrics, clock: Clock) =>
       sink.kind === 'kafka'
-        ? startKafkaTickSink(config.kafka, { logger, metrics, clock })
+        ? startTickSink(config.kafka, { logger, metrics, clock })
         : NdjsonTickSink.open(sink.path),
     [LoggerId, MetricsId, ClockId],
   );

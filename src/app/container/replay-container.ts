@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { Container } from 'inversify';
 import type { Sleep } from '../../adapters/mstock/abortable.ts';
 import type { KafkaSinkSettings } from '../../adapters/kafka/kafka-settings.ts';
-import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
+import { startTickSink } from './start-tick-sink.ts';
 import { NdjsonTickSink } from '../../adapters/ndjson/ndjson-tick-sink.ts';
 import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
 import { ReplayBrokerFeed } from '../../adapters/replay/replay-broker-feed.ts';
@@ -68,7 +68,7 @@ export const buildReplayContainer = (inputs: ReplayInputs): Container => {
         case 'ndjson':
           return NdjsonTickSink.open(sink.path);
         case 'kafka':
-          return startKafkaTickSink(sink.settings, { logger, metrics, clock });
+          return startTickSink(sink.settings, { logger, metrics, clock });
       }
     },
     [LoggerId, MetricsId, ClockId],

@@ -1,6 +1,6 @@
 import { Container } from 'inversify';
 import type { KafkaSinkSettings } from '../../adapters/kafka/kafka-settings.ts';
-import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
+import { startTickSink } from './start-tick-sink.ts';
 import { ClockId, type Clock } from '../../ports/clock.ts';
 import { LoggerId, type Logger } from '../../ports/logger.ts';
 import { MetricsId, type Metrics } from '../../ports/metrics.ts';
@@ -36,7 +36,7 @@ export const buildStageContainer = (inputs: StageInputs): Container => {
   bindMstock(c, config);
   c.bind(TickSinkId).toResolvedValue(
     (logger: Logger, metrics: Metrics, clock: Clock) =>
-      startKafkaTickSink(backfillSinkSettings(config), { logger, metrics, clock }),
+      startTickSink(backfillSinkSettings(config), { logger, metrics, clock }),
     [LoggerId, MetricsId, ClockId],
   );
   return c;

@@ -1,0 +1,112 @@
+import { Admin } from '@platformatic/kafka';
+import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
+import type { KafkaSinkSettings } from '../kafka/kafka-settings.ts';
+import { KafkaTickSink } from '../kafka/kafka-tick-sink.ts';
+import { TickJournal } from '../tick-journal/tick-journal.ts';
+import { PlatformaticBatchSender } from './platformatic-batch-sender.ts';
+import { platformaticClientOptions } from './platformatic-client-options.ts';
+import { platformaticStartFailure } from './platformatic-start-error.ts';
+import { ensureTickTopic } from './platformatic-topic-admin.ts';
+
+export interface PlatformaticTickSinkDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+}
+
+const RETRY_PAUSE_MS = 500;
+
+class StartTimedOut extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'StartTimedOut';
+  }
+}
+
+/**
+ * Runs `attempt` until it succeeds, retrying while the broker is unreachable, until `deadline`.
+ * A refusal that retrying cannot fix (authentication, TLS, a bad topic setting) fails at once; an
+ * attempt still running at the deadline is abandoned, and `cleanup` runs when it settles.
+ */
+const untilDeadline = async (
+  settings: KafkaSinkSettings,
+  deadline: number,
+  attempt: () => Promise<void>,
+  cleanup: () => Promise<void>,
+): Promise<void> => {
+  for (;;) {
+    const running = attempt();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        running,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new StartTimedOut(settings.startupTimeoutMs)),
+            Math.max(0, deadline - Date.now()),
+          );
+        }),
+      ]);
+      return;
+    } catch (e) {
+      if (e instanceof StartTimedOut) running.then(cleanup, cleanup).catch(() => undefined);
+      const failure = platformaticStartFailure(e, settings);
+      if (failure.kind !== 'BrokerUnreachable' || Date.now() + RETRY_PAUSE_MS >= deadline) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+};
+
+/**
+ * Starts the Kafka tick sink with @platformatic/kafka as the producer (KAFKA_CLIENT=platformatic):
+ * the same settings, journal, topic rules and `KafkaTickSink` loop as the kafkajs sink, with only
+ * the client behind `BatchSender` swapped. Fails with a `KafkaSinkStartError` naming the setting at
+ * fault, within KAFKA_STARTUP_TIMEOUT_MS.
+ */
+export const startPlatformaticKafkaTickSink = async (
+  settings: KafkaSinkSettings,
+  deps: PlatformaticTickSinkDeps,
+): Promise<KafkaTickSink> => {
+  const logger = deps.logger.child({ component: 'kafka-tick-sink', client: 'platformatic' });
+  const deadline = Date.now() + settings.startupTimeoutMs;
+  let journal: TickJournal;
+  try {
+    journal = await TickJournal.open(settings.journal);
+  } catch (e) {
+    throw new Error(
+      `SINK_JOURNAL_DIR: cannot open the tick journal in ${settings.journal.dir}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  const options = await platformaticClientOptions(settings, logger);
+  try {
+    await untilDeadline(
+      settings,
+      deadline,
+      async () => {
+        const admin = new Admin(options);
+        try {
+          await ensureTickTopic(admin, settings, logger);
+        } finally {
+          await admin.close().catch(() => undefined);
+        }
+      },
+      () => Promise.resolve(),
+    );
+    const sender = new PlatformaticBatchSender(options, settings.topic, logger);
+    await untilDeadline(
+      settings,
+      deadline,
+      () => sender.connect(),
+      () => sender.close(),
+    );
+    return new KafkaTickSink(settings, { sender, journal, logger, metrics: deps.metrics, clock: deps.clock });
+  } catch (e) {
+    await journal.close().catch(() => undefined);
+    throw e;
+  }
+};

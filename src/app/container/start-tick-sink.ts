@@ -1,0 +1,19 @@
+import type { KafkaSinkSettings } from '../../adapters/kafka/kafka-settings.ts';
+import type { KafkaTickSink } from '../../adapters/kafka/kafka-tick-sink.ts';
+import { startKafkaTickSink } from '../../adapters/kafka/start-kafka-tick-sink.ts';
+import { startPlatformaticKafkaTickSink } from '../../adapters/platformatic-kafka/start-platformatic-kafka-tick-sink.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
+
+/**
+ * The Kafka tick sink of the client KAFKA_CLIENT names (kafkajs by default; @platformatic/kafka is
+ * faster, see bench/README.md). Every container that needs a Kafka sink starts it through here.
+ */
+export const startTickSink = (
+  settings: KafkaSinkSettings,
+  deps: { readonly logger: Logger; readonly metrics: Metrics; readonly clock: Clock },
+): Promise<KafkaTickSink> =>
+  settings.client === 'platformatic'
+    ? startPlatformaticKafkaTickSink(settings, deps)
+    : startKafkaTickSink(settings, deps);
