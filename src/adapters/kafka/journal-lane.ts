@@ -119,7 +119,7 @@ export class JournalLane {
   }
 
   /** Records up to `throughSeq` reached Kafka some other way: acknowledge them unsent. */
-  skip(throughSeq: number): void {
+  passOverThrough(throughSeq: number): void {
     this.skipThrough = Math.max(this.skipThrough, throughSeq);
   }
 

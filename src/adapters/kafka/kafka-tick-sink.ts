@@ -256,7 +256,7 @@ export class KafkaTickSink implements TickSink {
         this.ledger.settled(c);
       }
       // Spilled while in flight, then delivered: the drain skips the journal's copy.
-      if (inflight.spilledThrough !== undefined) this.lane.skip(inflight.spilledThrough);
+      if (inflight.spilledThrough !== undefined) this.lane.passOverThrough(inflight.spilledThrough);
     } else if (inflight.spilledThrough === undefined) this.spill('Kafka send failed');
     this.inflight = undefined;
     this.updateGauges();

@@ -2,6 +2,7 @@ import { Admin } from '@platformatic/kafka';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
+import { retryUntilDeadline } from '../kafka/retry-until-deadline.ts';
 import type { KafkaSinkSettings } from '../kafka/kafka-settings.ts';
 import { KafkaTickSink } from '../kafka/kafka-tick-sink.ts';
 import { TickJournal } from '../tick-journal/tick-journal.ts';
@@ -15,51 +16,6 @@ export interface PlatformaticTickSinkDeps {
   readonly metrics: Metrics;
   readonly clock: Clock;
 }
-
-const RETRY_PAUSE_MS = 500;
-
-class StartTimedOut extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
-    this.name = 'StartTimedOut';
-  }
-}
-
-/**
- * Runs `attempt` until it succeeds, retrying while the broker is unreachable, until `deadline`.
- * A refusal that retrying cannot fix (authentication, TLS, a bad topic setting) fails at once; an
- * attempt still running at the deadline is abandoned, and `cleanup` runs when it settles.
- */
-const untilDeadline = async (
-  settings: KafkaSinkSettings,
-  deadline: number,
-  attempt: () => Promise<void>,
-  cleanup: () => Promise<void>,
-): Promise<void> => {
-  for (;;) {
-    const running = attempt();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        running,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new StartTimedOut(settings.startupTimeoutMs)),
-            Math.max(0, deadline - Date.now()),
-          );
-        }),
-      ]);
-      return;
-    } catch (e) {
-      if (e instanceof StartTimedOut) running.then(cleanup, cleanup).catch(() => undefined);
-      const failure = platformaticStartFailure(e, settings);
-      if (failure.kind !== 'BrokerUnreachable' || Date.now() + RETRY_PAUSE_MS >= deadline) throw failure;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-};
 
 /**
  * Starts the Kafka tick sink with @platformatic/kafka as the producer (KAFKA_CLIENT=platformatic):
@@ -84,9 +40,10 @@ export const startPlatformaticKafkaTickSink = async (
   }
   const options = await platformaticClientOptions(settings, logger);
   try {
-    await untilDeadline(
+    await retryUntilDeadline(
       settings,
       deadline,
+      platformaticStartFailure,
       async () => {
         const admin = new Admin(options);
         try {
@@ -98,9 +55,10 @@ export const startPlatformaticKafkaTickSink = async (
       () => Promise.resolve(),
     );
     const sender = new PlatformaticBatchSender(options, settings.topic, logger);
-    await untilDeadline(
+    await retryUntilDeadline(
       settings,
       deadline,
+      platformaticStartFailure,
       () => sender.connect(),
       () => sender.close(),
     );
