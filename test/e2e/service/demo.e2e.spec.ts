@@ -14,6 +14,7 @@ describe('tickflow demo: the first run a user makes', () => {
     const port = await freePort();
     const demo = startTickflow(['demo', '--duration', '30', '--rate', '300'], {
       METRICS_PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
       LOG_FORMAT: 'human',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'tickflow-demo-')),
       // No KAFKA_BROKER / REDIS_URL: the demo must start real ones itself.
@@ -29,7 +30,10 @@ describe('tickflow demo: the first run a user makes', () => {
       const status = await demo.waitForLine(/acknowledged by Kafka [1-9]\d*/, 30_000);
       expect(status).toMatch(/feed connected/);
 
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      // The demo takes another port when the asked one was taken meanwhile: read where it listens.
+      const telemetry = await demo.waitForLine(/Telemetry listening url=http:\/\/127\.0\.0\.1:\d+/, 5_000);
+      const url = /url=(\S+)/.exec(telemetry)?.[1] ?? `http://127.0.0.1:${port}`;
+      const metrics = await (await fetch(`${url}/metrics`)).text();
       const check = run('promtool', ['check', 'metrics']);
       check.child.stdin?.end(metrics);
       const { stdout, stderr } = await check;
