@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from '../../ports/logger.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
 import { kafkaErrorFacts, KafkaSinkStartError } from './kafka-start-error.ts';
+import { verifyTopicShape } from './verify-topic-shape.ts';
 
 const CREATE_REFUSALS: Readonly<Record<string, 'KAFKA_TOPIC_PARTITIONS' | 'KAFKA_REPLICATION_FACTOR'>> = {
   INVALID_PARTITIONS: 'KAFKA_TOPIC_PARTITIONS',
@@ -63,19 +64,5 @@ export const ensureTickTopic = async (
       e,
     );
   }
-  if (partitions.length === 0)
-    throw new KafkaSinkStartError('TopicNotDescribable', 'TICK_TOPIC', `topic "${topic}" has no partitions`);
-  if (partitions.length !== settings.topicPartitions)
-    logger.warn('Kafka topic partition count differs from KAFKA_TOPIC_PARTITIONS', {
-      topic,
-      partitions: partitions.length,
-      expected: settings.topicPartitions,
-    });
-  const replicas = Math.min(...partitions.map((p) => p.replicas.length));
-  if (replicas !== settings.replicationFactor)
-    logger.warn('Kafka topic replication factor differs from KAFKA_REPLICATION_FACTOR', {
-      topic,
-      replicationFactor: replicas,
-      expected: settings.replicationFactor,
-    });
+  verifyTopicShape(topic, partitions, settings, logger);
 };
