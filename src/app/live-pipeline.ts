@@ -7,7 +7,7 @@ import { PrometheusMetrics } from '../adapters/prometheus/prometheus-metrics.ts'
 import { startFeedRecording } from '../adapters/recording/feed-recorder.ts';
 import { DEFAULT_FRESHNESS_TUNING } from '../domain/instrument-freshness.ts';
 import { BrokerFeedId } from '../ports/broker-feed.ts';
-import { ClockId } from '../ports/clock.ts';
+import { ClockId, type Clock } from '../ports/clock.ts';
 import { CommandBusId } from '../ports/command-bus.ts';
 import { HistoricalDataId } from '../ports/historical-data.ts';
 import type { RecordPublisher } from '../ports/record-publisher.ts';
@@ -20,6 +20,7 @@ import {
   GapLedgerLogId,
   MarketSessionId,
   PrometheusMetricsId,
+  ReconciliationLogId,
   buildContainer,
   type SinkChoice,
 } from './container.ts';
@@ -41,6 +42,8 @@ export interface LivePipelineOptions {
   readonly promptOtp?: OtpPrompt;
   /** When METRICS_PORT is taken, take any free port instead of failing (the demo). */
   readonly anyMetricsPort?: boolean;
+  /** The market clock; the system clock unless a test or a simulation sets its own. */
+  readonly clock?: Clock;
 }
 
 export interface LivePipeline {
@@ -73,6 +76,7 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     ...(o.broker === undefined ? {} : { broker: o.broker }),
     ...(o.promptOtp === undefined ? {} : { promptOtp: o.promptOtp }),
     ...(recording === undefined ? {} : { feedTap: recording.tap }),
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
   });
   const metrics = container.get(PrometheusMetricsId);
   let sink: TickSink | undefined;
@@ -113,19 +117,23 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
   );
   // Every gap on record (event log stream `gaps`, GAP_TOPIC) until its backfill fills it.
   const gapLog = await container.getAsync(GapLedgerLogId);
-  const ledger = new GapLedgerWriter({
-    log: gapLog,
-    publisher: control.gaps,
-    fill: coordinatorGapFiller(() => backfill.current()?.coordinator, session),
-    clock,
-    logger,
-    metrics,
-  });
+  const ledger = new GapLedgerWriter(
+    {
+      log: gapLog,
+      publisher: control.gaps,
+      fill: coordinatorGapFiller(() => backfill.current()?.coordinator, session),
+      clock,
+      logger,
+      metrics,
+    },
+    { maxAttempts: a.gapFillMaxAttempts, retryDelayMs: a.gapFillRetryMs },
+  );
   await ledger.resume().catch((e: unknown) => {
     logger.error('Could not resume open gaps from the ledger', {
       error: e instanceof Error ? e.message : String(e),
     });
   });
+  const reconciliationLog = await container.getAsync(ReconciliationLogId);
   const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
   const deps = {
     feed: container.get(BrokerFeedId),
@@ -156,6 +164,8 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
         historical: container.get(HistoricalDataId),
         exchangeOf: (token: string) => exchanges.get(token) ?? 'NSE',
         priceTolerance: 0.001,
+        reconcile: a.reconcileAfterClose,
+        log: reconciliationLog,
       },
     },
   };
@@ -185,9 +195,10 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
           lostFrames: recorded.lostFrames,
         });
       }
-      await ledger.idle();
+      await ledger.close();
       await control.gaps.close(); // the trust stage closed the quarantine and candle publishers
       await gapLog.close();
+      await reconciliationLog.close();
       await (await container.getAsync(CommandBusId)).close();
     })());
   return { service, stop };

@@ -1,7 +1,7 @@
 import type { Candle } from './candle.ts';
 import type { InstrumentToken } from './instrument.ts';
 import type { MinuteBar } from './minute-bars.ts';
-import type { EpochMs } from './units.ts';
+import { MS_PER_MINUTE, type EpochMs } from './units.ts';
 
 /** One minute where the live bars and the broker's candles disagree. */
 export type BarDifference =
@@ -23,18 +23,37 @@ export interface ReconciliationReport {
   readonly differences: readonly BarDifference[];
 }
 
+/** A stretch of time the live feed was connected: [from, to). */
+export interface WatchSpan {
+  readonly from: EpochMs;
+  readonly to: EpochMs;
+}
+
 /**
- * Compares one token's live minute bars with the broker's official candles for the same session.
- * A minute the broker traded in and the live feed has no bar for is a loss no disconnect
- * announced. Prices differ when they differ by more than `priceTolerance` (rupees); volume is
- * compared only on bars whose opening volume was seen (`complete`).
+ * Whether the feed was connected for the whole minute starting at `minute`. A minute it joined or
+ * left midway cannot be judged: its bar lacks the ticks before the connect (or after the drop), and
+ * that loss is already on record as a gap or as the time before the service started.
+ */
+export const watchedMinute = (spans: readonly WatchSpan[], minute: number): boolean =>
+  spans.some((s) => s.from <= minute && minute + MS_PER_MINUTE <= s.to);
+
+/**
+ * Compares one token's live minute bars with the broker's official candles for the same session,
+ * over the minutes the feed watched whole (`spans`; `'all'` compares every minute). A minute the
+ * broker traded in and the live feed has no bar for is a loss no disconnect announced. Prices differ
+ * when they differ by more than `priceTolerance` (rupees); volume is compared only on bars whose
+ * opening volume was seen (`complete`).
  */
 export const reconcileBars = (
   token: InstrumentToken,
-  live: readonly MinuteBar[],
-  broker: readonly Candle[],
+  allLive: readonly MinuteBar[],
+  allBroker: readonly Candle[],
   priceTolerance: number,
+  spans: readonly WatchSpan[] | 'all' = 'all',
 ): ReconciliationReport => {
+  const watched = (minute: number): boolean => spans === 'all' || watchedMinute(spans, minute);
+  const live = allLive.filter((b) => watched(b.start));
+  const broker = allBroker.filter((c) => watched(c.start));
   const liveByMinute = new Map(live.map((b) => [b.start as number, b]));
   const brokerMinutes = new Set(broker.map((c) => c.start as number));
   const differences: BarDifference[] = [];

@@ -1,7 +1,8 @@
-import { CANDLE_INTERVAL_MINUTES, type CandleInterval } from '../domain/candle.ts';
-import { dayNumberOfIstDate, istDateOfDayNumber, IST_OFFSET_MS } from '../domain/ist.ts';
+import type { CandleInterval } from '../domain/candle.ts';
+import { dayNumberOfIstDate, istDateOfDayNumber } from '../domain/ist.ts';
 import type { MarketSession, TradingDay } from '../domain/market-session.ts';
-import { MS_PER_DAY, MS_PER_MINUTE, type EpochMs } from '../domain/units.ts';
+import { MS_PER_MINUTE, type EpochMs } from '../domain/units.ts';
+import { sessionBars, type DayCandleLabel } from './bar-aggregation.ts';
 import type { SimInstrument } from './instrument-list.ts';
 import { referencePaise, roundToTick, TICK_PAISE } from './reference-prices.ts';
 import { hashSeed, makeRandom } from './seeded-random.ts';
@@ -15,9 +16,6 @@ export interface SimBar {
   readonly close: number;
   readonly volume: number;
 }
-
-/** How day bars are labelled: Kite labels them 00:00 IST (inferred for m.Stock), or the session open. */
-export type DayCandleLabel = 'midnight' | 'open';
 
 export interface CandleModel {
   /** The 1-minute bars of a whole session, deterministic from (seed, token, day). */
@@ -108,37 +106,8 @@ export const makeCandleModel = (
     return bars;
   };
 
-  const aggregate = (group: readonly SimBar[], start: EpochMs): SimBar => {
-    let high = 0;
-    let low = Number.POSITIVE_INFINITY;
-    let volume = 0;
-    for (const b of group) {
-      high = Math.max(high, b.high);
-      low = Math.min(low, b.low);
-      volume += b.volume;
-    }
-    return { start, open: group[0]?.open ?? 0, high, low, close: group.at(-1)?.close ?? 0, volume };
-  };
-
-  const bars = (instrument: SimInstrument, day: TradingDay, interval: CandleInterval): readonly SimBar[] => {
-    const minutes = minuteBars(instrument, day);
-    if (interval === 'minute') return minutes;
-    if (interval === 'day') {
-      const label =
-        dayLabel === 'midnight'
-          ? ((dayNumberOfIstDate(day) * MS_PER_DAY - IST_OFFSET_MS) as EpochMs)
-          : session.sessionBounds(day).open;
-      return [aggregate(minutes, label)];
-    }
-    const size = CANDLE_INTERVAL_MINUTES[interval];
-    const out: SimBar[] = [];
-    for (let i = 0; i < minutes.length; i += size) {
-      const group = minutes.slice(i, i + size);
-      const first = group[0];
-      if (first !== undefined) out.push(aggregate(group, first.start));
-    }
-    return out;
-  };
+  const bars = (instrument: SimInstrument, day: TradingDay, interval: CandleInterval): readonly SimBar[] =>
+    sessionBars(minuteBars(instrument, day), interval, session, day, dayLabel);
 
   const previousTradingDay = (dayNumber: number): TradingDay => {
     for (let d = dayNumber - 1; d > dayNumber - 60; d--) {

@@ -30,6 +30,7 @@ export const FaultRequest = t.union([
   withOptional({ fault: t.literal('silence-token'), token: Token }, { ms: Ms }),
   t.type({ fault: t.literal('drop-token-packets'), token: Token, share: Share }),
   withOptional({ fault: t.literal('out-of-band'), token: Token }, { count: Count }),
+  t.type({ fault: t.literal('short-candles'), count: Count }),
   t.type({ fault: t.literal('clear') }),
 ]);
 export type FaultRequest = t.TypeOf<typeof FaultRequest>;
@@ -44,7 +45,8 @@ export const decodeFaultRequest = (body: unknown): E.Either<FaultRequestError, F
     kind: 'FaultRequestError' as const,
     message:
       'expected {"fault": "drop-connections" | "silence" | "resume" | "refuse-handshakes" | "malformed-frames" | ' +
-      '"historical" | "expire-sessions" | "silence-token" | "drop-token-packets" | "out-of-band" | "clear", ...}',
+      '"historical" | "expire-sessions" | "silence-token" | "drop-token-packets" | "out-of-band" | ' +
+      '"short-candles" | "clear", ...}',
   }))(FaultRequest.decode(body));
 
 /** Applies a decoded request; returns what the call returned (a count), or null. */
@@ -76,6 +78,9 @@ export const applyFaultRequest = (faults: SimulatorFaults, r: FaultRequest): num
       return null;
     case 'out-of-band':
       faults.emitOutOfBand(r.token, r.count);
+      return null;
+    case 'short-candles':
+      faults.shortCandles(r.count);
       return null;
     case 'clear':
       faults.clear();

@@ -30,6 +30,8 @@ export interface ActiveFaults {
   readonly silentTokens: readonly number[];
   readonly dropShares: Readonly<Record<string, number>>;
   readonly outOfBand: Readonly<Record<string, number>>;
+  /** Historical/intraday replies with bars still to lose their last bar. */
+  readonly shortCandles: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export class FaultState {
   readonly tokenSilentUntil = new Map<number, number>();
   readonly tokenDropShare = new Map<number, number>();
   readonly outOfBand = new Map<number, number>();
+  shortCandles = 0;
   readonly #now: () => number;
 
   constructor(now: () => number = () => performance.now()) {
@@ -95,6 +98,13 @@ export class FaultState {
     return true;
   }
 
+  /** True when this candle reply (one with bars) is to leave out its last bar. */
+  takeShortCandles(): boolean {
+    if (this.shortCandles <= 0) return false;
+    this.shortCandles -= 1;
+    return true;
+  }
+
   clear(): void {
     this.silentUntil = 0;
     this.refuseHandshakes = 0;
@@ -102,6 +112,7 @@ export class FaultState {
     this.tokenSilentUntil.clear();
     this.tokenDropShare.clear();
     this.outOfBand.clear();
+    this.shortCandles = 0;
   }
 
   snapshot(): ActiveFaults {
@@ -115,6 +126,7 @@ export class FaultState {
       silentTokens: [...this.tokenSilentUntil].filter(([, until]) => until > now).map(([token]) => token),
       dropShares: Object.fromEntries([...this.tokenDropShare].map(([k, v]) => [String(k), v])),
       outOfBand: Object.fromEntries([...this.outOfBand].map(([k, v]) => [String(k), v])),
+      shortCandles: this.shortCandles,
     };
   }
 }

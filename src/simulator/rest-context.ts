@@ -1,10 +1,10 @@
 import type { MarketSession } from '../domain/market-session.ts';
-import type { CandleModel } from './candle-model.ts';
 import type { FaultState } from './fault-state.ts';
 import type { SimInstrument } from './instrument-list.ts';
 import type { SimMarket } from './market-model.ts';
 import type { RequestRateLimit } from './request-rate-limit.ts';
 import type { RestReply } from './rest-envelope.ts';
+import type { ServedCandles } from './served-candles.ts';
 import type { SessionStore } from './session-store.ts';
 import type { SimulatorOptions } from './simulator-options.ts';
 
@@ -12,7 +12,8 @@ import type { SimulatorOptions } from './simulator-options.ts';
 export interface RestDeps {
   readonly options: SimulatorOptions;
   readonly sessions: SessionStore;
-  readonly candles: CandleModel;
+  /** Generated before the simulator started, the trade tape's after. */
+  readonly candles: ServedCandles;
   readonly market: SimMarket;
   readonly marketSession: MarketSession;
   readonly instruments: ReadonlyMap<number, SimInstrument>;

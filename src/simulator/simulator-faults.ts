@@ -24,6 +24,12 @@ export interface SimulatorFaults {
   dropTokenPackets(token: number, share: number): void;
   /** (issue 9) The next `count` ticks of the token carry a price 5% above its upper circuit. */
   emitOutOfBand(token: number, count?: number): void;
+  /**
+   * (issue 9) The next `count` historical/intraday replies that hold at least one bar leave out
+   * their last bar, as a broker answering before all its bars are in. Replies without bars do not
+   * count.
+   */
+  shortCandles(count: number): void;
   /** Ends every fault. */
   clear(): void;
   active(): ActiveFaults;

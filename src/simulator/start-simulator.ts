@@ -10,10 +10,12 @@ import { makeSimMarket } from './market-model.ts';
 import { RequestRateLimit } from './request-rate-limit.ts';
 import type { RestDeps } from './rest-context.ts';
 import { hashSeed, makeRandom } from './seeded-random.ts';
+import { makeServedCandles } from './served-candles.ts';
 import { SessionStore } from './session-store.ts';
 import type { SimulatorFaults } from './simulator-faults.ts';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator-options.ts';
 import { tokenStats, type SimulatorStats, type TokenCounters, type TokenStats } from './simulator-stats.ts';
+import { makeTradeTape, tapedMarket } from './trade-tape.ts';
 
 export interface RunningSimulator {
   /** Base URL of the REST API, without the /openapi/typea prefix: what MSTOCK_API_URL takes. */
@@ -38,12 +40,17 @@ export const startSimulator = async (
   const instruments = options.instruments ?? (await loadInstrumentFile());
   const marketSession = options.marketSession ?? makeMarketSession();
   const candles = makeCandleModel(options.seed, marketSession, options.dayCandleLabel);
-  const market = makeSimMarket(
-    instruments,
-    candles,
-    marketSession,
-    makeRandom(hashSeed(options.seed, 'market')),
-    epochMs(options.clock()),
+  const startedAt = epochMs(options.clock());
+  const tape = makeTradeTape(startedAt);
+  const market = tapedMarket(
+    makeSimMarket(
+      instruments,
+      candles,
+      marketSession,
+      makeRandom(hashSeed(options.seed, 'market')),
+      startedAt,
+    ),
+    tape,
   );
   const sessions = new SessionStore(options.sessionMaxAgeMs);
   const faultState = new FaultState();
@@ -69,7 +76,7 @@ export const startSimulator = async (
   const rest: RestDeps = {
     options,
     sessions,
-    candles,
+    candles: makeServedCandles(candles, tape, marketSession, options.dayCandleLabel),
     market,
     marketSession,
     instruments: new Map(instruments.map((i) => [i.token, i])),
@@ -108,6 +115,9 @@ export const startSimulator = async (
     },
     emitOutOfBand: (token, count = 1) => {
       faultState.outOfBand.set(token, count);
+    },
+    shortCandles: (count) => {
+      faultState.shortCandles = Math.max(0, count);
     },
     clear: () => {
       faultState.clear();

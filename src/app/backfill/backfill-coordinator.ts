@@ -1,5 +1,6 @@
 import type { FeedGap } from '../../domain/feed-events.ts';
 import { gapBackfill } from '../../domain/gap-backfill.ts';
+import { planCoverage, type BarCoverage } from '../../domain/gap-coverage.ts';
 import type { CandleInterval } from '../../domain/candle.ts';
 import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
@@ -39,6 +40,14 @@ export interface CoordinatorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly schedule?: Schedule;
+  /** How often a gap waiting for final bars looks at the clock again (the clock may jump: replay, tests, a suspended host). */
+  readonly recheckMs?: number;
+}
+
+/** Options of one gap fill. */
+export interface GapFillOptions {
+  /** Ask the broker again even when a plan for the same bars has finished (a short answer's retry). */
+  readonly fetchAgain?: boolean;
 }
 
 /** Where a request came from: an operator's command, the start-up trigger, or a feed gap. */
@@ -52,14 +61,20 @@ export type RequestOutcome =
   | { readonly kind: 'finished'; readonly planId: PlanId }
   | { readonly kind: 'refused'; readonly reason: string };
 
-/** What became of a gap's backfill, for the gap ledger (`fillGap`'s `onSettled`). */
+/**
+ * What became of a gap's backfill, for the gap ledger (`fillGap`'s `onSettled`): the job's outcome
+ * or the plan already finished, each with what its chunks brought back against the calendar.
+ */
 export type GapFillResult =
   | { readonly kind: 'nothing-to-fill' }
-  | { readonly kind: 'job'; readonly outcome: JobOutcome }
-  | { readonly kind: 'finished'; readonly planId: PlanId }
+  | { readonly kind: 'job'; readonly outcome: JobOutcome; readonly coverage: BarCoverage }
+  | { readonly kind: 'finished'; readonly planId: PlanId; readonly coverage: BarCoverage }
   | { readonly kind: 'refused'; readonly reason: string };
 
 type OnJob = (result: GapFillResult) => void;
+
+/** How long a gap waits at most before it looks at the clock again. */
+const DEFAULT_RECHECK_MS = 5_000;
 
 type CommandOutcome = 'started' | 'resumed' | 'busy' | 'rejected' | 'refused' | 'finished';
 
@@ -94,6 +109,7 @@ export class BackfillCoordinator {
     readonly request: BackfillRequest;
     readonly origin: RequestOrigin;
     readonly onJob?: OnJob;
+    readonly fetchAgain?: boolean;
   }[] = [];
   private readonly timers = new Set<() => void>();
   /** Requests being resolved against the store (before their job starts). */
@@ -188,7 +204,7 @@ export class BackfillCoordinator {
    * it open and hands it back on restart). `onSettled` hears what became of it: nothing to fill, the
    * job's outcome, a plan already finished, or a refusal; never, if the coordinator stops first.
    */
-  fillGap(gap: FeedGap, onSettled?: OnJob): void {
+  fillGap(gap: FeedGap, onSettled?: OnJob, options: GapFillOptions = {}): void {
     const fill = gapBackfill(gap, this.deps.session);
     if (fill === undefined) {
       this.logger.debug('Feed gap outside market hours: nothing to backfill', { from: gap.from, to: gap.to });
@@ -200,18 +216,32 @@ export class BackfillCoordinator {
       interval: fill.interval,
       span: { kind: 'windows', windows: fill.windows },
     };
-    const wait = Math.max(0, fill.readyAt - this.deps.clock.now());
     this.logger.info('Feed gap will be backfilled when its bars are final', {
       tokens: fill.tokens.length,
       windows: fill.windows.length,
-      inMs: wait,
+      inMs: Math.max(0, fill.readyAt - this.deps.clock.now()),
     });
-    const cancel = this.schedule(() => {
-      this.timers.delete(cancel);
-      void this.request(request, 'gap', onSettled).catch((e: unknown) =>
+    this.atTime(fill.readyAt, () => {
+      void this.request(request, 'gap', onSettled, options.fetchAgain === true).catch((e: unknown) =>
         this.logger.error('Gap backfill request failed', { error: messageOf(e) }),
       );
-    }, wait);
+    });
+  }
+
+  /** Runs `fn` once the clock reads `at`, looking again at least every `recheckMs`. */
+  private atTime(at: number, fn: () => void): void {
+    const remaining = at - this.deps.clock.now();
+    if (remaining <= 0) {
+      fn();
+      return;
+    }
+    const cancel = this.schedule(
+      () => {
+        this.timers.delete(cancel);
+        this.atTime(at, fn);
+      },
+      Math.min(remaining, this.deps.recheckMs ?? DEFAULT_RECHECK_MS),
+    );
     this.timers.add(cancel);
   }
 
@@ -227,17 +257,22 @@ export class BackfillCoordinator {
    * Runs a request now, or queues it behind the running job (start and gap requests), or refuses
    * it (operator commands while a job runs).
    */
-  async request(request: BackfillRequest, origin: RequestOrigin, onJob?: OnJob): Promise<RequestOutcome> {
+  async request(
+    request: BackfillRequest,
+    origin: RequestOrigin,
+    onJob?: OnJob,
+    fetchAgain = false,
+  ): Promise<RequestOutcome> {
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
     if (this.running !== undefined) {
       if (origin === 'command') {
         this.logger.warn('A backfill is already running; request ignored', { running: this.running.planId });
         return { kind: 'busy', running: this.running.planId };
       }
-      this.queued.push({ request, origin, ...(onJob === undefined ? {} : { onJob }) });
+      this.queued.push({ request, origin, fetchAgain, ...(onJob === undefined ? {} : { onJob }) });
       return { kind: 'queued' };
     }
-    const resolving = this.resolveAndLaunch(request, origin, onJob);
+    const resolving = this.resolveAndLaunch(request, origin, onJob, fetchAgain);
     this.resolving.add(resolving);
     try {
       return await resolving;
@@ -249,22 +284,27 @@ export class BackfillCoordinator {
   private async resolveAndLaunch(
     request: BackfillRequest,
     origin: RequestOrigin,
-    onJob?: OnJob,
+    onJob: OnJob | undefined,
+    fetchAgain: boolean,
   ): Promise<RequestOutcome> {
     const resolved = resolveRequest(request, this.deps.session, this.deps.clock.now());
     if (resolved.tokens.length === 0 || resolved.windows.length === 0) {
       onJob?.({ kind: 'refused', reason: 'nothing to backfill' });
       return this.refuse('nothing to backfill (no tokens or no trading days)');
     }
-    // The start-up trigger must not redo a finished backfill on every restart; an operator may.
-    const choice = await choosePlan(this.deps.store, resolved, origin === 'command');
+    // The start-up trigger must not redo a finished backfill on every restart; an operator may,
+    // and so may a gap whose last backfill came back short.
+    const choice = await choosePlan(this.deps.store, resolved, origin === 'command' || fetchAgain);
     // A job may have started, or a stop begun, while the store was read.
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
-    if (this.running !== undefined) return this.request(request, origin, onJob);
+    if (this.running !== undefined) return this.request(request, origin, onJob, fetchAgain);
     switch (choice.kind) {
       case 'finished':
         this.logger.info('Backfill plan already finished; nothing to do', { plan: choice.planId, origin });
-        onJob?.({ kind: 'finished', planId: choice.planId });
+        if (onJob !== undefined) {
+          const coverage = await this.coverageOf(choice.planId);
+          onJob({ kind: 'finished', planId: choice.planId, coverage });
+        }
         return { kind: 'finished', planId: choice.planId };
       case 'resume':
         this.launch({ kind: 'resume', planId: choice.planId }, onJob);
@@ -307,13 +347,11 @@ export class BackfillCoordinator {
     const abort = new AbortController();
     const done = this.deps
       .runJob(target, abort.signal)
-      .then(
-        (outcome) => {
-          this.outcomes.push(outcome);
-          onJob?.({ kind: 'job', outcome });
-        },
-        (e: unknown) => this.logger.error('Backfill job crashed', { plan: planId, error: messageOf(e) }),
-      )
+      .then(async (outcome) => {
+        this.outcomes.push(outcome);
+        if (onJob !== undefined) onJob({ kind: 'job', outcome, coverage: await this.coverageOf(planId) });
+      })
+      .catch((e: unknown) => this.logger.error('Backfill job crashed', { plan: planId, error: messageOf(e) }))
       .finally(() => {
         this.running = undefined;
         this.next();
@@ -321,11 +359,16 @@ export class BackfillCoordinator {
     this.running = { planId, done, abort };
   }
 
+  /** What a plan's chunks brought back against the calendar, from its stored events. */
+  private async coverageOf(planId: PlanId): Promise<BarCoverage> {
+    return planCoverage((await this.deps.store.load(planId)).state);
+  }
+
   /** Runs the next queued request, if any. */
   private next(): void {
     const item = this.queued.shift();
     if (item === undefined || this.stopped) return;
-    this.request(item.request, item.origin, item.onJob).catch((e: unknown) =>
+    this.request(item.request, item.origin, item.onJob, item.fetchAgain).catch((e: unknown) =>
       this.logger.error('Queued backfill request failed', { error: messageOf(e) }),
     );
   }

@@ -144,6 +144,24 @@ export const SETTINGS = {
     'in market hours, an instrument with no packet this long after a connect is subscribed again',
     { default: 10_000 },
   ),
+  reconcileAfterClose: setting(
+    'RECONCILE_AFTER_CLOSE',
+    Bool,
+    "after the close, compare the live 1-minute bars with the broker's candles (one request per instrument)",
+    { default: true },
+  ),
+  gapFillMaxAttempts: setting(
+    'GAP_FILL_MAX_ATTEMPTS',
+    intInRange(1, 20),
+    'backfills of a gap that may come back short of the calendar before it is closed as short',
+    { default: 3 },
+  ),
+  gapFillRetryMs: setting(
+    'GAP_FILL_RETRY_MS',
+    intInRange(100, 86_400_000),
+    'wait before asking the broker again for bars a gap backfill came back short of',
+    { default: 300_000 },
+  ),
 
   redisUrl: setting('REDIS_URL', UrlWithScheme(['redis', 'rediss']), 'Redis for operator commands', {
     default: 'redis://127.0.0.1:6379',

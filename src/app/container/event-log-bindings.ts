@@ -9,7 +9,8 @@ import { MetricsId, type Metrics } from '../../ports/metrics.ts';
 import { BackfillLogEventC } from '../backfill/plan-event-codec.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { GapLedgerEventC } from '../trust/gap-event-codec.ts';
-import { BackfillLogId, GapLedgerLogId } from './tokens.ts';
+import { ReconciliationEventC } from '../trust/reconciliation-event-codec.ts';
+import { BackfillLogId, GapLedgerLogId, ReconciliationLogId } from './tokens.ts';
 
 /** An event log where EVENT_LOG says: NDJSON files in EVENT_LOG_DIR, or a topic beside EVENT_LOG_TOPIC. */
 const openEventLog =
@@ -38,6 +39,14 @@ export const bindBackfillLog = (c: Container, config: ServiceConfig): void => {
  */
 export const bindGapLedgerLog = (c: Container, config: ServiceConfig): void => {
   c.bind(GapLedgerLogId).toResolvedValue(openEventLog(config, GapLedgerEventC, '-gaps'), [
+    LoggerId,
+    MetricsId,
+  ]);
+};
+
+/** The reconciliations' log: the `reconciliation` stream file, or a topic of its own (`<topic>-reconciliation`). */
+export const bindReconciliationLog = (c: Container, config: ServiceConfig): void => {
+  c.bind(ReconciliationLogId).toResolvedValue(openEventLog(config, ReconciliationEventC, '-reconciliation'), [
     LoggerId,
     MetricsId,
   ]);

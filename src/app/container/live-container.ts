@@ -11,7 +11,7 @@ import { MetricsId, type Metrics } from '../../ports/metrics.ts';
 import { TickSinkId } from '../../ports/tick-sink.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { bindBase } from './base-bindings.ts';
-import { bindGapLedgerLog } from './event-log-bindings.ts';
+import { bindGapLedgerLog, bindReconciliationLog } from './event-log-bindings.ts';
 import { bindMstock, type MstockInputs } from './mstock-bindings.ts';
 import { InstrumentsId, PrometheusMetricsId } from './tokens.ts';
 
@@ -59,5 +59,6 @@ export const buildContainer = (inputs: ContainerInputs): Container => {
     [LoggerId, MetricsId],
   );
   bindGapLedgerLog(c, config);
+  bindReconciliationLog(c, config);
   return c;
 };

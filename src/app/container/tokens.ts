@@ -3,6 +3,7 @@ import type { MstockAdapters } from '../../adapters/mstock/create-mstock-adapter
 import type { FeedRecording } from '../../adapters/recording/feed-recorder.ts';
 import type { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
 import type { ReplayBrokerFeed } from '../../adapters/replay/replay-broker-feed.ts';
+import type { ReconciliationEvent } from '../../domain/reconciliation-events.ts';
 import type { GapLedgerEvent } from '../../domain/gap-ledger.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
@@ -27,3 +28,5 @@ export const ReplayFeedId: ServiceIdentifier<ReplayBrokerFeed> = Symbol.for('tic
 export const BackfillLogId = eventLogId<BackfillLogEvent>('backfill');
 /** The gap ledger's event log (EVENT_LOG, its own stream or topic). */
 export const GapLedgerLogId = eventLogId<GapLedgerEvent>('gaps');
+/** The reconciliations' event log (EVENT_LOG, its own stream or topic). */
+export const ReconciliationLogId = eventLogId<ReconciliationEvent>('reconciliation');

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import type { GapId, GapLedgerEvent } from '../../domain/gap-ledger.ts';
-import { EpochMsC, TokenC } from '../backfill/wire-codecs.ts';
+import { CountC, EpochMsC, TokenC } from '../backfill/wire-codecs.ts';
 
 const GapIdC = new t.Type<GapId, string, unknown>(
   'a gap id',
@@ -25,11 +25,25 @@ export const GapLedgerEventC: t.Type<GapLedgerEvent, unknown> = t.union([
     }),
   }),
   t.type({
-    type: t.literal('GapFilled'),
+    type: t.literal('GapFillShort'),
     data: t.type({
       gapId: GapIdC,
       at: EpochMsC,
-      how: t.keyof({ backfilled: null, 'nothing-to-fill': null }),
+      attempt: CountC,
+      expected: CountC,
+      received: CountC,
+      tokens: t.readonlyArray(TokenC),
     }),
+  }),
+  t.type({
+    type: t.literal('GapFilled'),
+    data: t.intersection([
+      t.type({
+        gapId: GapIdC,
+        at: EpochMsC,
+        how: t.keyof({ backfilled: null, 'nothing-to-fill': null, short: null }),
+      }),
+      t.partial({ expected: CountC, received: CountC }),
+    ]),
   }),
 ]);

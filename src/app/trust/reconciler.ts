@@ -1,9 +1,12 @@
 import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession, TradingDay } from '../../domain/market-session.ts';
 import type { MinuteBar } from '../../domain/minute-bars.ts';
-import { reconcileBars, type ReconciliationReport } from '../../domain/reconciliation.ts';
-import { MS_PER_MINUTE, type EpochMs } from '../../domain/units.ts';
+import { reconcileBars, type ReconciliationReport, type WatchSpan } from '../../domain/reconciliation.ts';
+import { reconciliationEvents, type ReconciliationEvent } from '../../domain/reconciliation-events.ts';
+import { MS_PER_DAY, MS_PER_MINUTE, type EpochMs } from '../../domain/units.ts';
+import type { FeedMessage } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { EventLog } from '../../ports/event-log.ts';
 import type { HistoricalData } from '../../ports/historical-data.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
@@ -16,13 +19,18 @@ export interface ReconcilerDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly exchangeOf: (token: InstrumentToken) => Exchange;
+  /** Where the differences are kept as events (stream `reconciliation`); none: metrics and logs only. */
+  readonly log?: EventLog<ReconciliationEvent>;
 }
+
+export const RECONCILIATION_STREAM = 'reconciliation';
 
 /**
  * After the close, once the broker's bars are final, compares each instrument's live minute bars
- * with the broker's candles (reconciliation.ts): the differences become gauges per token
- * (`reconciliation_missing_minutes`, `reconciliation_volume_delta`, `reconciliation_ohlc_mismatches`)
- * and a log line per instrument that differs. This catches losses no disconnect announced.
+ * with the broker's candles (reconciliation.ts), over the minutes the feed was connected for whole:
+ * the differences become gauges per token (`reconciliation_missing_minutes`,
+ * `reconciliation_volume_delta`, `reconciliation_ohlc_mismatches`), a log line per instrument that
+ * differs, and events in the event log. This catches losses no disconnect announced.
  */
 export class Reconciler {
   private readonly deps: ReconcilerDeps;
@@ -30,6 +38,8 @@ export class Reconciler {
   private readonly abort = new AbortController();
   private reconciled: TradingDay | undefined;
   private running: Promise<void> | undefined;
+  /** When the feed was connected; the last one open while connected. */
+  private spans: { from: EpochMs; to: EpochMs | undefined }[] = [];
 
   constructor(
     deps: ReconcilerDeps,
@@ -39,10 +49,30 @@ export class Reconciler {
     this.settings = settings;
   }
 
+  /** Feed it every feed message: connects and drops bound the minutes that can be judged. */
+  observe(message: FeedMessage): void {
+    if (message.kind === 'connected') {
+      // Spans older than two days can no longer matter: the reconciliation runs the same evening.
+      this.spans = this.spans.filter((s) => s.to === undefined || s.to > message.at - 2 * MS_PER_DAY);
+      if (this.spans.at(-1)?.to !== undefined || this.spans.length === 0)
+        this.spans.push({ from: message.at, to: undefined });
+    } else if (message.kind === 'disconnected') {
+      const last = this.spans.at(-1);
+      if (last !== undefined && last.to === undefined) last.to = message.at;
+    }
+  }
+
+  /** The connected spans up to now. */
+  private watched(): WatchSpan[] {
+    const now = this.deps.clock.now();
+    return this.spans.map((s) => ({ from: s.from, to: s.to ?? now }));
+  }
+
   async reconcileDay(day: TradingDay, signal?: AbortSignal): Promise<ReconciliationReport[]> {
     const { historical, session, logger, metrics } = this.deps;
     const w = session.sessionBounds(day);
     const bars = this.deps.bars();
+    const spans = this.watched();
     const reports: ReconciliationReport[] = [];
     for (const token of this.settings.tokens) {
       const broker = await historical.candles(
@@ -56,7 +86,7 @@ export class Reconciler {
         signal,
       );
       const live = (bars.get(token) ?? []).filter((b) => b.start >= w.open && b.start < w.close);
-      const report = reconcileBars(token, live, broker, this.settings.priceTolerance);
+      const report = reconcileBars(token, live, broker, this.settings.priceTolerance, spans);
       reports.push(report);
       const labels = { token };
       metrics
@@ -87,6 +117,11 @@ export class Reconciler {
       instruments: reports.length,
       differing: reports.filter((r) => r.differences.length > 0).length,
     });
+    await this.deps.log?.append(
+      RECONCILIATION_STREAM,
+      reconciliationEvents(day, reports, this.deps.clock.now()),
+      'any',
+    );
     return reports;
   }
 

@@ -3,7 +3,9 @@ import type { FreshnessRules } from '../../domain/instrument-freshness.ts';
 import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
 import type { ValidationRules } from '../../domain/tick-validation.ts';
+import type { ReconciliationEvent } from '../../domain/reconciliation-events.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { EventLog } from '../../ports/event-log.ts';
 import type { HistoricalData } from '../../ports/historical-data.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
@@ -31,6 +33,10 @@ export interface TrustOptions {
     readonly exchangeOf: (token: InstrumentToken) => Exchange;
     /** Rupees two prices may differ by and still agree. */
     readonly priceTolerance: number;
+    /** RECONCILE_AFTER_CLOSE: compare the bars with the broker's after the close. */
+    readonly reconcile: boolean;
+    /** Where reconciliation differences are kept as events. */
+    readonly log?: EventLog<ReconciliationEvent>;
   };
 }
 
@@ -95,7 +101,7 @@ export const createTrustStage = (
           { graceMs: 5000 },
         );
   const reconciler =
-    c === undefined || bars === undefined
+    c === undefined || bars === undefined || !c.reconcile
       ? undefined
       : new Reconciler(
           {
@@ -106,6 +112,7 @@ export const createTrustStage = (
             logger: deps.logger,
             metrics: deps.metrics,
             exchangeOf: c.exchangeOf,
+            ...(c.log === undefined ? {} : { log: c.log }),
           },
           { tokens: deps.tokens, priceTolerance: c.priceTolerance },
         );
@@ -119,6 +126,7 @@ export const createTrustStage = (
         subscriptions.observe(message);
         freshness.observe(message);
         bars?.observe(message);
+        reconciler?.observe(message);
       },
     },
     screen,

@@ -13,6 +13,9 @@ import { startLiveService, type RunningLiveService } from '../../../src/app/live
 import { resolveInstruments } from '../../../src/app/resolve-instruments.ts';
 import { GapLedgerEventC } from '../../../src/app/trust/gap-event-codec.ts';
 import { GapLedgerWriter } from '../../../src/app/trust/gap-ledger-writer.ts';
+import { ReconciliationEventC } from '../../../src/app/trust/reconciliation-event-codec.ts';
+import type { ReconciliationEvent } from '../../../src/domain/reconciliation-events.ts';
+import type { EventLog } from '../../../src/ports/event-log.ts';
 import type { FeedGap } from '../../../src/domain/feed-events.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import { BrokerFeedId } from '../../../src/ports/broker-feed.ts';
@@ -20,6 +23,7 @@ import { HistoricalDataId } from '../../../src/ports/historical-data.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import { TickSinkId } from '../../../src/ports/tick-sink.ts';
 import { DEMO_CREDENTIALS, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { readTopicWithKcat, type KcatMessage } from '../../support/kcat.ts';
 
 export interface TrustBed {
@@ -27,6 +31,8 @@ export interface TrustBed {
   readonly service: RunningLiveService;
   readonly logger: MemoryLogger;
   readonly gaps: FeedGap[];
+  /** The reconciliation's events, as the event log holds them. */
+  readonly reconciliation: EventLog<ReconciliationEvent>;
   readonly topics: {
     readonly ticks: string;
     readonly quarantine: string;
@@ -40,17 +46,22 @@ export interface TrustBed {
 
 /**
  * The live pipeline in-process, as `tickflow live` assembles it, against the simulator and the
- * real Kafka: both share one market clock, placed at `marketTime` and running at wall speed, so a
- * test chooses day or night. Gaps are filled by a stand-in backfill that succeeds at once.
+ * real Kafka: both share one market clock, placed at `marketTime` and running at `speed` (wall
+ * speed by default), so a test chooses day or night, or lives through a session in seconds. Gaps are filled by a stand-in backfill that succeeds at once.
  */
 export const startTrustBed = async (options: {
   readonly marketTime: number;
+  /** Market seconds per real second (1: wall speed), so a test can live through a session. */
+  readonly speed?: number;
+  /** Simulator options beyond the clock (rate 1500 by default). */
+  readonly sim?: Partial<SimulatorOptions>;
   readonly env?: Readonly<Record<string, string>>;
 }): Promise<TrustBed> => {
-  const offset = options.marketTime - Date.now();
-  const now = (): number => Date.now() + offset;
+  const startedAt = Date.now();
+  const speed = options.speed ?? 1;
+  const now = (): number => Math.floor(options.marketTime + (Date.now() - startedAt) * speed);
   const clock: Clock = { now: () => epochMs(now()) };
-  const sim = await startSimulator({ port: 0, rate: 1500, alwaysOpen: true, clock: now });
+  const sim = await startSimulator({ port: 0, rate: 1500, alwaysOpen: true, ...options.sim, clock: now });
   const ns = randomUUID().slice(0, 8);
   const topics = {
     ticks: `ticks-${ns}`,
@@ -104,14 +115,19 @@ export const startTrustBed = async (options: {
     { logger, metrics },
   );
   const gaps: FeedGap[] = [];
-  const ledger = new GapLedgerWriter({
-    log: new MemoryEventLog(GapLedgerEventC),
-    publisher: control.gaps,
-    fill: () => Promise.resolve({ kind: 'filled', how: 'backfilled' }),
-    clock,
-    logger,
-    metrics,
-  });
+  const reconciliation = new MemoryEventLog(ReconciliationEventC);
+  const ledger = new GapLedgerWriter(
+    {
+      log: new MemoryEventLog(GapLedgerEventC),
+      publisher: control.gaps,
+      fill: () =>
+        Promise.resolve({ kind: 'backfilled', coverage: { expected: 1, received: 1, shortTokens: [] } }),
+      clock,
+      logger,
+      metrics,
+    },
+    { maxAttempts: 3, retryDelayMs: 1000 },
+  );
   const a = config.app;
   const service = await startLiveService(
     {
@@ -147,6 +163,8 @@ export const startTrustBed = async (options: {
           historical: container.get(HistoricalDataId),
           exchangeOf: () => 'NSE',
           priceTolerance: 0.001,
+          reconcile: true,
+          log: reconciliation,
         },
       },
     },
@@ -157,6 +175,7 @@ export const startTrustBed = async (options: {
     service,
     logger,
     gaps,
+    reconciliation,
     topics,
     metrics: () => metrics.exposition(),
     read: (topic) => readTopicWithKcat(inject('kafkaBroker'), topic),

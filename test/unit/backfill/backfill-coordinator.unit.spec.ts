@@ -3,10 +3,12 @@ import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bu
 import {
   BackfillCoordinator,
   type CoordinatorSettings,
+  type GapFillResult,
   type RunJob,
   type Schedule,
 } from '../../../src/app/backfill/backfill-coordinator.ts';
 import { BackfillJob, type JobTarget } from '../../../src/app/backfill/backfill-job.ts';
+import { rupees } from '../../../src/domain/units.ts';
 import { planProgress } from '../../../src/domain/backfill-plan-queries.ts';
 import {
   JOB_SETTINGS,
@@ -259,12 +261,15 @@ describe('BackfillCoordinator gaps', () => {
       cause: 'disconnect',
     });
     expect(scheduled).toHaveLength(1);
-    // Bars of the 17th are final at 16:15 IST.
-    expect(scheduled[0]!.ms).toBe(ist('2026-11-17 16:15:00') - ist('2026-11-17 10:45:00'));
+    // Bars of the 17th are final at 16:15 IST; the wait looks at the clock again every 5 s.
+    expect(scheduled[0]!.ms).toBe(5_000);
+    scheduled[0]!.fn();
+    expect(scheduled).toHaveLength(2);
     expect(jobs.targets).toHaveLength(0);
 
+    // The clock may jump (a suspended host, a replay): the next look sees the bars final.
     h.clock.set(ist('2026-11-17 16:15:00'));
-    scheduled[0]!.fn();
+    scheduled[1]!.fn();
     await settle();
     expect(jobs.targets).toHaveLength(1);
     const t = jobs.targets[0]!;
@@ -273,5 +278,54 @@ describe('BackfillCoordinator gaps', () => {
       windows: [{ day: '2026-11-17', open: ist('2026-11-17 10:02:00'), close: ist('2026-11-17 10:32:00') }],
     });
     expect(t.kind === 'new' && t.request.planId).toMatch(/^gap-minute-/);
+  });
+});
+
+describe('BackfillCoordinator gap coverage', () => {
+  const gap = {
+    tokens: [TCS, RELIANCE],
+    from: ist('2026-11-17 10:02:30'),
+    to: ist('2026-11-17 10:04:10'),
+    cause: 'silent-instrument',
+  } as const;
+  const fill = (c: BackfillCoordinator, fetchAgain: boolean): Promise<GapFillResult> =>
+    new Promise((resolve) => {
+      c.fillGap(gap, resolve, { fetchAgain });
+    });
+  const minute = (token: typeof TCS, at: string) => {
+    const start = ist(at);
+    return { token, start, open: rupees(1), high: rupees(1), low: rupees(1), close: rupees(1), volume: 1 };
+  };
+
+  it('reports what the backfill brought against the calendar; asked again, it fetches afresh', async () => {
+    const h = makeHarness();
+    h.clock.set(ist('2026-11-17 16:15:00'));
+    // The broker has 10:02, 10:03, 10:04 for RELIANCE but not yet 10:04 for TCS.
+    h.historical.add('minute', [
+      minute(RELIANCE, '2026-11-17 10:02:00'),
+      minute(RELIANCE, '2026-11-17 10:03:00'),
+      minute(RELIANCE, '2026-11-17 10:04:00'),
+      minute(TCS, '2026-11-17 10:02:00'),
+      minute(TCS, '2026-11-17 10:03:00'),
+    ]);
+    const c = coordinatorOf(h, realJobs(h), { onStart: 'never' });
+    await c.start();
+
+    const first = await fill(c, false);
+    expect(first).toMatchObject({
+      kind: 'job',
+      outcome: { status: 'succeeded' },
+      coverage: { expected: 6, received: 5, shortTokens: [TCS] },
+    });
+    // Without fetching again, the finished plan answers with the same coverage and no request.
+    const calls = h.historical.requests.length;
+    expect(await fill(c, false)).toMatchObject({ kind: 'finished', coverage: { received: 5 } });
+    expect(h.historical.requests.length).toBe(calls);
+
+    h.historical.add('minute', [minute(TCS, '2026-11-17 10:04:00')]);
+    const again = await fill(c, true);
+    expect(again).toMatchObject({ kind: 'job', coverage: { expected: 6, received: 6, shortTokens: [] } });
+    expect(again.kind === 'job' && again.outcome.planId).toMatch(/\.r2$/);
+    await c.stop();
   });
 });

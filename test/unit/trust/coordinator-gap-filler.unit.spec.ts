@@ -52,6 +52,8 @@ const setup = () => {
   return { h, coordinator, ends, scheduled };
 };
 
+/** These jobs record no plan, so their coverage is of nothing. */
+const nothingPlanned = { expected: 0, received: 0, shortTokens: [] };
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 const track = (p: Promise<GapFillOutcome>) => {
   const box: { outcome?: GapFillOutcome } = {};
@@ -62,14 +64,13 @@ const track = (p: Promise<GapFillOutcome>) => {
 describe('coordinatorGapFiller', () => {
   it('a gap with no session minute is filled at once, without a coordinator', async () => {
     const fill = coordinatorGapFiller(() => undefined, nse);
-    expect(await fill(gap('2026-11-17 20:00:00', '2026-11-17 21:00:00'))).toEqual({
-      kind: 'filled',
-      how: 'nothing-to-fill',
+    expect(await fill(gap('2026-11-17 20:00:00', '2026-11-17 21:00:00'), 1)).toEqual({
+      kind: 'nothing-to-fill',
     });
   });
 
   it('waits for the coordinator, then for the job: filled when it succeeds', async () => {
-    const { coordinator, ends, scheduled } = setup();
+    const { h, coordinator, ends, scheduled } = setup();
     await coordinator.start();
     let ready = false;
     const box = track(
@@ -77,27 +78,33 @@ describe('coordinatorGapFiller', () => {
         () => (ready ? coordinator : undefined),
         nse,
         10,
-      )(gap('2026-11-17 10:02:30', '2026-11-17 10:31:10')),
+      )(gap('2026-11-17 10:02:30', '2026-11-17 10:31:10'), 1),
     );
     await settle();
     expect(scheduled).toHaveLength(0);
     ready = true;
     await settle();
     expect(scheduled).toHaveLength(1);
+    // Looked at before the bars are final, the gap waits on; once they are, it goes.
     scheduled[0]?.();
+    await settle();
+    expect(scheduled).toHaveLength(2);
+    h.clock.set(ist('2026-11-17 16:15:00'));
+    scheduled[1]?.();
     await settle();
     expect(box.outcome).toBeUndefined();
     ends[0]?.('succeeded');
     await settle();
-    expect(box.outcome).toEqual({ kind: 'filled', how: 'backfilled' });
+    expect(box.outcome).toEqual({ kind: 'backfilled', coverage: nothingPlanned });
   });
 
   it('a failed job leaves the gap failed (open); a gap queued behind a job hears its own outcome', async () => {
-    const { coordinator, ends, scheduled } = setup();
+    const { h, coordinator, ends, scheduled } = setup();
     await coordinator.start();
+    h.clock.set(ist('2026-11-17 16:15:00'));
     const fill = coordinatorGapFiller(() => coordinator, nse);
-    const first = track(fill(gap('2026-11-17 10:02:30', '2026-11-17 10:31:10')));
-    const second = track(fill(gap('2026-11-17 11:00:00', '2026-11-17 11:05:00')));
+    const first = track(fill(gap('2026-11-17 10:02:30', '2026-11-17 10:31:10'), 1));
+    const second = track(fill(gap('2026-11-17 11:00:00', '2026-11-17 11:05:00'), 1));
     scheduled[0]?.();
     await settle();
     scheduled[1]?.();
@@ -108,6 +115,6 @@ describe('coordinatorGapFiller', () => {
     expect(second.outcome).toBeUndefined();
     ends[1]?.('succeeded');
     await settle();
-    expect(second.outcome).toEqual({ kind: 'filled', how: 'backfilled' });
+    expect(second.outcome).toEqual({ kind: 'backfilled', coverage: nothingPlanned });
   });
 });

@@ -6,6 +6,8 @@ import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
 import { BarBuilder } from '../../../src/app/trust/bar-builder.ts';
 import { Reconciler } from '../../../src/app/trust/reconciler.ts';
+import { ReconciliationEventC } from '../../../src/app/trust/reconciliation-event-codec.ts';
+import { MemoryEventLog } from '../../../src/adapters/memory/memory-event-log.ts';
 import type { Candle } from '../../../src/domain/candle.ts';
 import type { InstrumentToken } from '../../../src/domain/instrument.ts';
 import type { TradingDay } from '../../../src/domain/market-session.ts';
@@ -117,6 +119,7 @@ describe('reconciliation', () => {
       .add('minute', officialCandles(reliance))
       .add('minute', officialCandles(tcs));
     const metrics = new MemoryMetrics();
+    const log = new MemoryEventLog(ReconciliationEventC);
     const reconciler = new Reconciler(
       {
         historical,
@@ -126,9 +129,12 @@ describe('reconciliation', () => {
         logger: new MemoryLogger(),
         metrics,
         exchangeOf: () => 'NSE',
+        log,
       },
       { tokens: [RELIANCE, TCS], priceTolerance: 0.001 },
     );
+    // Connected before the open, through the session: every minute is judged.
+    reconciler.observe({ kind: 'connected', at: epochMs(OPEN - 60_000), attempt: 1 });
     const reports = await reconciler.reconcileDay('2026-11-19' as TradingDay);
     const [r, t] = reports;
     expect(r?.differences).toEqual([]);
@@ -139,6 +145,14 @@ describe('reconciliation', () => {
       (metrics.value('reconciliation_ohlc_mismatches', { token: TCS }) ?? 0) +
         (metrics.value('reconciliation_volume_delta', { token: TCS }) ?? 0),
     ).toBeGreaterThan(0);
+    // On record: the differing instrument with its differences, then the session's summary.
+    const events = (await log.read('reconciliation')).map((e) => e.event);
+    expect(events.map((e) => [e.type, e.type === 'BarsDiffered' ? e.data.token : e.data.differing])).toEqual([
+      ['BarsDiffered', TCS],
+      ['SessionReconciled', [TCS]],
+    ]);
+    const tcsEvent = events[0];
+    expect(tcsEvent?.type === 'BarsDiffered' && tcsEvent.data.differences).toEqual(t?.differences);
     expect(historical.requests.map((q) => [q.token, q.from, q.to])).toEqual([
       [RELIANCE, ist('2026-11-19 09:15:00'), ist('2026-11-19 15:29:00')],
       [TCS, ist('2026-11-19 09:15:00'), ist('2026-11-19 15:29:00')],
@@ -165,6 +179,29 @@ describe('reconciliation', () => {
     expect(report.missingLive).toBe(1);
     expect(report.differences[0]).toMatchObject({ kind: 'missing-live', minute: OPEN + 3 * MS_PER_MINUTE });
     expect(report.missingBroker).toBe(1);
+  });
+});
+
+describe('reconciliation over the minutes the feed watched', () => {
+  it('judges only minutes the feed was connected for whole: not the one it joined, nor those it missed', () => {
+    const ticks = session(RELIANCE, 3);
+    const candles = officialCandles(ticks);
+    // Connected at 09:16:30, dropped 09:19:10 to 09:20:40: the live bars lack those stretches.
+    const seen = ticks.filter((t) => {
+      const at = t.exchangeTime ?? 0;
+      return at >= OPEN + 90_000 && !(at >= OPEN + 250_000 && at < OPEN + 340_000);
+    });
+    const bars = build(seen).builder.barsByToken().get(RELIANCE) ?? [];
+    const spans = [
+      { from: epochMs(OPEN + 90_000), to: epochMs(OPEN + 250_000) },
+      { from: epochMs(OPEN + 340_000), to: epochMs(OPEN + MINUTES * MS_PER_MINUTE) },
+    ];
+    expect(reconcileBars(RELIANCE, bars, candles, 0.001, spans).differences).toEqual([]);
+    // Judged over every minute, the same bars differ: the minutes joined or missed midway.
+    const all = reconcileBars(RELIANCE, bars, candles, 0.001, 'all');
+    expect(new Set(all.differences.map((d) => (d.minute - OPEN) / MS_PER_MINUTE))).toEqual(
+      new Set([0, 1, 4, 5]),
+    );
   });
 });
 

@@ -1,0 +1,137 @@
+import { either as E } from 'fp-ts';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
+import { decodeServiceConfig } from '../../../src/app/config/service-config.ts';
+import { startLivePipeline, type LivePipeline } from '../../../src/app/live-pipeline.ts';
+import { resolveInstruments } from '../../../src/app/resolve-instruments.ts';
+import { epochMs } from '../../../src/domain/units.ts';
+import { DEMO_CREDENTIALS, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { readTopicWithKcat } from '../../support/kcat.ts';
+import { waitFor } from './trust-harness.ts';
+
+const ist = (s: string): number => Date.parse(`${s.replace(' ', 'T')}+05:30`);
+const TCS = '11536';
+
+interface GapRecord {
+  readonly event: 'FeedGapOpened' | 'GapFillShort' | 'GapFilled';
+  readonly gapId: string;
+  readonly token: string;
+  readonly cause: string;
+  readonly from: number;
+  readonly to: number;
+  readonly how?: string;
+  readonly expected?: number;
+  readonly received?: number;
+}
+
+describe('a silent instrument, filled by the real backfill after the close', () => {
+  let sim: RunningSimulator | undefined;
+  let pipeline: LivePipeline | undefined;
+  afterEach(async () => {
+    await pipeline?.stop();
+    await sim?.close();
+    pipeline = undefined;
+    sim = undefined;
+  });
+
+  it('gives a gap for that token only; once the bars are final a backfill checked against the calendar closes it, asking again when the broker answers short', async () => {
+    // One market clock for the service and the simulator: 20 s before Thursday's close, then moved
+    // on to when the broker's bars are final, as a night would.
+    let offset = ist('2026-11-19 15:29:40') - Date.now();
+    const now = (): number => Date.now() + offset;
+    const s = (sim = await startSimulator({ port: 0, rate: 1500, alwaysOpen: true, clock: now }));
+    const ns = randomUUID().slice(0, 8);
+    const topics = { ticks: `ticks-${ns}`, gaps: `gaps-${ns}` };
+    const env = {
+      MSTOCK_USER: DEMO_CREDENTIALS.user,
+      MSTOCK_PASS: DEMO_CREDENTIALS.password,
+      MSTOCK_API_KEY: DEMO_CREDENTIALS.apiKey,
+      MSTOCK_TOTP_SECRET: DEMO_CREDENTIALS.totpSecret,
+      MSTOCK_API_URL: s.url,
+      MSTOCK_WS_URL: s.wsUrl,
+      KAFKA_BROKER: inject('kafkaBroker'),
+      REDIS_URL: inject('redisUrl'),
+      REDIS_COMMAND_CHANNEL: `commands-${ns}`,
+      TICK_TOPIC: topics.ticks,
+      GAP_TOPIC: topics.gaps,
+      QUARANTINE_TOPIC: `quarantine-${ns}`,
+      CANDLE_TOPIC: `candles-${ns}`,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'tickflow-gap-backfill-')),
+      METRICS_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      BACKFILL_ON_START: 'never',
+      SILENT_INSTRUMENT_FACTOR: '5',
+      SILENT_INSTRUMENT_FLOOR_MS: '1500',
+      GAP_FILL_RETRY_MS: '500',
+      // This test is about gaps; the reconciliation's own requests would take the short answer.
+      RECONCILE_AFTER_CLOSE: 'false',
+      PATH: process.env['PATH'] ?? '',
+    };
+    const config = decodeServiceConfig(env, 'live');
+    if (E.isLeft(config)) throw new Error(config.left.join('; '));
+    const instruments = await resolveInstruments(config.right.app);
+    if (E.isLeft(instruments)) throw new Error(instruments.left.join('; '));
+    const logger = new MemoryLogger('info');
+    const p = (pipeline = await startLivePipeline({
+      startup: { config: config.right, instruments: instruments.right, logger },
+      env,
+      sink: { kind: 'kafka' },
+      clock: { now: () => epochMs(now()) },
+      anyMetricsPort: true,
+    }));
+    if (p === undefined) throw new Error('the pipeline did not start');
+    const metric = async (name: string): Promise<number> => {
+      const body = await (await fetch(`${p.service.telemetry.url}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(body)?.[1] ?? 'NaN');
+    };
+
+    await waitFor('cadence learned', () => p.service.ingestion.snapshot().ticksAccepted > 2000);
+    s.faults.silenceToken(Number(TCS));
+    s.faults.shortCandles(1);
+    await waitFor('the silence found', async () => (await metric('gaps_opened_total')) >= 1);
+    // The close ends the silence's last stretch: a second gap, up to 15:30.
+    await waitFor('the close', async () => (await metric('gaps_opened_total')) >= 2, 40_000);
+    expect(now()).toBeGreaterThanOrEqual(ist('2026-11-19 15:30:00'));
+
+    offset += ist('2026-11-19 16:15:30') - now();
+    await waitFor('every gap closed', async () => (await metric('gaps_open')) === 0, 60_000);
+    // Stopped, so the topics stop growing and can be read to their end.
+    await p.stop();
+    pipeline = undefined;
+
+    const records = (await readTopicWithKcat(inject('kafkaBroker'), topics.gaps)).map(
+      (m) => JSON.parse(m.value) as GapRecord,
+    );
+    const opened = records.filter((r) => r.event === 'FeedGapOpened');
+    expect(opened.map((r) => [r.token, r.cause])).toEqual([
+      [TCS, 'silent-instrument'],
+      [TCS, 'silent-instrument'],
+    ]);
+    expect(opened[1]?.to).toBe(ist('2026-11-19 15:30:00'));
+    expect(records.every((r) => r.token === TCS)).toBe(true);
+    // The broker's first answer lacked a bar: recorded, asked again, then covered.
+    const short = records.filter((r) => r.event === 'GapFillShort');
+    expect(short.length).toBeGreaterThanOrEqual(1);
+    expect(short[0]).toMatchObject({ expected: 1, received: 0 });
+    for (const gap of opened) {
+      const life = records.filter((r) => r.gapId === gap.gapId).map((r) => r.event);
+      expect(life[0]).toBe('FeedGapOpened');
+      expect(life.at(-1)).toBe('GapFilled');
+      const filled = records.find((r) => r.gapId === gap.gapId && r.event === 'GapFilled');
+      expect(filled).toMatchObject({ how: 'backfilled', expected: 1, received: 1 });
+    }
+    expect(s.faults.active().shortCandles).toBe(0);
+
+    // The backfill put TCS's bar of the silent minute on market_ticks, and no other token's.
+    const backfilled = (await readTopicWithKcat(inject('kafkaBroker'), topics.ticks))
+      .map((m) => JSON.parse(m.value) as { id: string; token: string; source?: string })
+      .filter((t) => t.source === 'backfill');
+    expect(backfilled.map((t) => t.id)).toContain(`${TCS}:${ist('2026-11-19 15:29:00')}:0:b`);
+    expect(new Set(backfilled.map((t) => t.token))).toEqual(new Set([TCS]));
+  });
+});
