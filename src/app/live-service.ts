@@ -78,6 +78,7 @@ export const startLiveService = async (
         tokens: deps.instruments.map((i) => i.token),
         reportGap: (gap) => ingestion.reportGap(gap),
         resubscribe: (tokens) => deps.feed.resubscribe?.(tokens) ?? false,
+        replaceQuiet: (quietForMs) => deps.feed.replaceQuietConnections?.(quietForMs) ?? false,
       },
       deps.trust,
     );

@@ -33,5 +33,12 @@ export interface BrokerFeed {
    * subscription); returns whether it could. Sources without subscriptions leave it out.
    */
   resubscribe?(tokens: readonly InstrumentToken[]): boolean;
+  /**
+   * Replaces the open connections that have shown no tick for `quietForMs` (since their last tick,
+   * or their connect): a socket that stays open and sends heartbeats but no data is alive only to
+   * a watchdog that counts frames. Returns whether it replaced one. Sources without connections
+   * leave it out.
+   */
+  replaceQuietConnections?(quietForMs: number): boolean;
 }
 export const BrokerFeedId: ServiceIdentifier<BrokerFeed> = Symbol.for('tickflow.BrokerFeed');

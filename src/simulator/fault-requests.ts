@@ -22,6 +22,7 @@ const withOptional = <R extends t.Props, O extends t.Props>(required: R, optiona
 export const FaultRequest = t.union([
   t.type({ fault: t.literal('drop-connections') }),
   withOptional({ fault: t.literal('silence') }, { ms: Ms }),
+  withOptional({ fault: t.literal('mute-ticks') }, { ms: Ms }),
   t.type({ fault: t.literal('resume') }),
   t.type({ fault: t.literal('refuse-handshakes'), count: Count }),
   withOptional({ fault: t.literal('malformed-frames'), kind: MalformedKind }, { count: Count }),
@@ -44,7 +45,7 @@ export const decodeFaultRequest = (body: unknown): E.Either<FaultRequestError, F
   E.mapLeft(() => ({
     kind: 'FaultRequestError' as const,
     message:
-      'expected {"fault": "drop-connections" | "silence" | "resume" | "refuse-handshakes" | "malformed-frames" | ' +
+      'expected {"fault": "drop-connections" | "silence" | "mute-ticks" | "resume" | "refuse-handshakes" | "malformed-frames" | ' +
       '"historical" | "expire-sessions" | "silence-token" | "drop-token-packets" | "out-of-band" | ' +
       '"short-candles" | "clear", ...}',
   }))(FaultRequest.decode(body));
@@ -56,6 +57,9 @@ export const applyFaultRequest = (faults: SimulatorFaults, r: FaultRequest): num
       return faults.dropConnections();
     case 'silence':
       faults.goSilent(r.ms);
+      return null;
+    case 'mute-ticks':
+      faults.muteTicks(r.ms);
       return null;
     case 'resume':
       faults.resume();

@@ -25,6 +25,8 @@ export interface ActiveFaults {
   readonly silent: boolean;
   /** ms left of the silence; null = until `resume`. */
   readonly silentForMs: number | null;
+  /** Heartbeats only: no tick is sent. */
+  readonly ticksMuted: boolean;
   readonly refuseHandshakes: number;
   readonly historical: { readonly answer: HistoricalFaultAnswer; readonly remaining: number } | null;
   readonly silentTokens: readonly number[];
@@ -40,6 +42,8 @@ export interface ActiveFaults {
  */
 export class FaultState {
   silentUntil = 0;
+  /** Until then no tick is sent, but heartbeats are: a socket alive and mute. */
+  ticksMutedUntil = 0;
   refuseHandshakes = 0;
   historical: { answer: HistoricalFaultAnswer; remaining: number } | undefined;
   readonly tokenSilentUntil = new Map<number, number>();
@@ -59,6 +63,17 @@ export class FaultState {
 
   isSilent(): boolean {
     return this.silentUntil > this.#now();
+  }
+
+  /** No tick for `ms` (heartbeats go on), or until `resume()` when undefined. */
+  muteTicks(ms: number | undefined): void {
+    this.ticksMutedUntil = ms === undefined ? Number.POSITIVE_INFINITY : this.#now() + ms;
+  }
+
+  /** No tick is to be sent now: silent, or muted. */
+  sendsNoTicks(): boolean {
+    const now = this.#now();
+    return this.silentUntil > now || this.ticksMutedUntil > now;
   }
 
   silenceToken(token: number, ms: number | undefined): void {
@@ -107,6 +122,7 @@ export class FaultState {
 
   clear(): void {
     this.silentUntil = 0;
+    this.ticksMutedUntil = 0;
     this.refuseHandshakes = 0;
     this.historical = undefined;
     this.tokenSilentUntil.clear();
@@ -121,6 +137,7 @@ export class FaultState {
     return {
       silent,
       silentForMs: silent && Number.isFinite(this.silentUntil) ? Math.round(this.silentUntil - now) : null,
+      ticksMuted: this.ticksMutedUntil > now,
       refuseHandshakes: this.refuseHandshakes,
       historical: this.historical === undefined ? null : { ...this.historical },
       silentTokens: [...this.tokenSilentUntil].filter(([, until]) => until > now).map(([token]) => token),

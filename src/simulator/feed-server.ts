@@ -231,7 +231,7 @@ export class FeedServer {
   /** Generates `n` ticks at market time `at` and sends them to every logged-in subscriber. */
   emit(n: number, at: number): void {
     const { options, market, faults, counters } = this.#deps;
-    const receivers = faults.isSilent()
+    const receivers = faults.sendsNoTicks()
       ? []
       : [...this.#clients].filter((c) => c.loggedIn && c.isOpen() && c.modes.size > 0);
     const modes = new Set<SubscriptionMode>();

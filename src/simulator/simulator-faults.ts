@@ -9,6 +9,9 @@ export interface SimulatorFaults {
   dropConnections(): number;
   /** Sends nothing at all (no frames, no heartbeats) without closing, for `ms` or until `resume`. */
   goSilent(ms?: number): void;
+  /** Sends no tick but keeps the heartbeats going (alive and mute), for `ms` or until `resume`. */
+  muteTicks(ms?: number): void;
+  /** Ends `goSilent` and `muteTicks`. */
   resume(): void;
   /** Refuses the next `count` WebSocket handshakes with the handshake-refusal status. */
   refuseHandshakes(count: number): void;

@@ -91,8 +91,12 @@ export const startSimulator = async (
     goSilent: (ms) => {
       faultState.silence(ms);
     },
+    muteTicks: (ms) => {
+      faultState.muteTicks(ms);
+    },
     resume: () => {
       faultState.silentUntil = 0;
+      faultState.ticksMutedUntil = 0;
     },
     refuseHandshakes: (count) => {
       faultState.refuseHandshakes = count;

@@ -7,6 +7,8 @@ import type { SessionManager } from './session-manager.ts';
 
 /** Reasons the watchdog gives when it replaces a socket. */
 export const SILENT_SOCKET = 'silent socket: no frame while the market is open';
+/** The reason given when the consumer asks to replace a socket that sends frames but no tick. */
+export const QUIET_SOCKET = 'quiet socket: heartbeats but no tick while the market is open';
 export const SESSION_RENEWAL = 'session renewal before expiry';
 
 /** After a failed renewal that may succeed later, wait this long before the next try. */

@@ -12,7 +12,7 @@ import { FeedMetrics } from './feed-metrics.ts';
 import { feedUrl, loginMessage, readServerText, subscriptionMessages } from './feed-protocol.ts';
 import { FeedSocket } from './feed-socket.ts';
 import type { FeedStatusMessage, FeedTap } from './feed-tap.ts';
-import { SILENT_SOCKET, startFeedWatchdog } from './feed-watchdog.ts';
+import { QUIET_SOCKET, SILENT_SOCKET, startFeedWatchdog } from './feed-watchdog.ts';
 import { isMstockError, SessionExpired } from './mstock-errors.ts';
 import type { FeedSettings } from './mstock-settings.ts';
 import type { SecretMasker } from './secret-masker.ts';
@@ -64,6 +64,7 @@ export class MstockBrokerFeed implements BrokerFeed {
   private readonly random: () => number;
   /** One per open `messages()` stream: sends subscribe messages again on its current socket. */
   private readonly resubscribers = new Set<(tokens: readonly InstrumentToken[]) => boolean>();
+  private readonly replacers = new Set<(quietForMs: number) => boolean>();
 
   constructor(deps: MstockBrokerFeedDeps) {
     this.deps = deps;
@@ -85,6 +86,12 @@ export class MstockBrokerFeed implements BrokerFeed {
     let sent = false;
     for (const resend of this.resubscribers) sent = resend(tokens) || sent;
     return sent;
+  }
+
+  replaceQuietConnections(quietForMs: number): boolean {
+    let replaced = false;
+    for (const replace of this.replacers) replaced = replace(quietForMs) || replaced;
+    return replaced;
   }
 
   private async *run(subscription: Subscription, signal: AbortSignal): AsyncGenerator<FeedMessage> {
@@ -133,6 +140,15 @@ export class MstockBrokerFeed implements BrokerFeed {
       return true;
     };
     this.resubscribers.add(resend);
+    // The socket's last tick (or its connect): what a socket alive with heartbeats alone is judged by.
+    let lastTickAt: EpochMs = clock.now();
+    const replace = (quietForMs: number): boolean => {
+      // Frames waiting to be read may hold ticks: a slow consumer is not a mute socket.
+      if (socket === undefined || !socket.idle || clock.now() - lastTickAt < quietForMs) return false;
+      socket.close(QUIET_SOCKET);
+      return true;
+    };
+    this.replacers.add(replace);
     const state: RetryState = { attempt: 0, failures: 0, suspect: 0 };
     let lost: { readonly since: EpochMs; readonly cause: GapCause } | undefined;
     try {
@@ -152,6 +168,7 @@ export class MstockBrokerFeed implements BrokerFeed {
         current.send(loginMessage(opened.accessToken));
         for (const message of setup) current.send(message);
         const connectedAt = clock.now();
+        lastTickAt = connectedAt;
         logger.info('Connected to MStock WebSocket');
         if (state.attempt > 1) this.feedMetrics.reconnects.inc();
         // Watched from now on, not from the consumer's next pull: the generator waits at each yield.
@@ -188,8 +205,10 @@ export class MstockBrokerFeed implements BrokerFeed {
               state.failures = 0;
               state.suspect = 0;
             }
-            if (frame.ticks.length > 0)
+            if (frame.ticks.length > 0) {
+              lastTickAt = event.receivedAt;
               yield { kind: 'ticks', ticks: frame.ticks, receivedAt: event.receivedAt };
+            }
           }
         } finally {
           stopWatchdog();
@@ -203,10 +222,15 @@ export class MstockBrokerFeed implements BrokerFeed {
         const at = clock.now();
         logger.warn('Disconnected from MStock WebSocket', { reason });
         yield tapped({ kind: 'disconnected', at, reason });
-        lost = { since: current.lastFrameAt, cause: reason === SILENT_SOCKET ? 'mute-socket' : 'disconnect' };
+        // A socket replaced for sending no tick lost data from its last tick, not its last heartbeat.
+        lost =
+          reason === QUIET_SOCKET
+            ? { since: lastTickAt, cause: 'mute-socket' }
+            : { since: current.lastFrameAt, cause: reason === SILENT_SOCKET ? 'mute-socket' : 'disconnect' };
       }
     } finally {
       this.resubscribers.delete(resend);
+      this.replacers.delete(replace);
       signal.removeEventListener('abort', onAbort);
       socket?.close('stopped');
     }

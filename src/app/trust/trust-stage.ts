@@ -65,6 +65,8 @@ export const createTrustStage = (
     readonly reportGap: (gap: FeedGap) => void;
     /** The feed's `resubscribe`; false when the feed cannot. */
     readonly resubscribe: (tokens: readonly InstrumentToken[]) => boolean;
+    /** The feed's `replaceQuietConnections`; false when the feed cannot. */
+    readonly replaceQuiet: (quietForMs: number) => boolean;
   },
   options: TrustOptions,
 ): TrustStage => {
@@ -85,6 +87,10 @@ export const createTrustStage = (
       resubscribe: deps.resubscribe,
     },
     { tokens: deps.tokens, confirmMs: options.subscriptionConfirmMs },
+  );
+  const muteReplacements = deps.metrics.counter(
+    'feed_mute_replacements_total',
+    'Connections replaced because no instrument ticked in the session while the socket stayed open',
   );
   const c = options.candles;
   const bars =
@@ -138,6 +144,14 @@ export const createTrustStage = (
     startChecks: () => {
       const timer = setInterval(() => {
         freshness.check();
+        // Every instrument silent in the session while the socket lives (heartbeats fool the
+        // feed's own watchdog): the connection is mute. The feed replaces only a socket quiet that long.
+        if (freshness.freshness() === 'mute' && deps.replaceQuiet(options.muteAfterMs)) {
+          muteReplacements.inc();
+          deps.logger.warn('No tick from the feed in the session; replacing the connection', {
+            quietMs: options.muteAfterMs,
+          });
+        }
         subscriptions.check();
         bars?.flush();
         reconciler?.check();

@@ -6,6 +6,7 @@ import {
   encodePacket,
   HEARTBEAT_FRAME,
 } from '../../../src/adapters/mstock/binary/encode-frame.ts';
+import { QUIET_SOCKET } from '../../../src/adapters/mstock/feed-watchdog.ts';
 import { InvalidCredentials } from '../../../src/adapters/mstock/mstock-errors.ts';
 import { MstockBrokerFeed } from '../../../src/adapters/mstock/mstock-broker-feed.ts';
 import { MstockHttpClient } from '../../../src/adapters/mstock/mstock-http-client.ts';
@@ -242,6 +243,26 @@ describe('MstockBrokerFeed against a WebSocket server', () => {
     expect((await r.next('gap')).gap.cause).toBe('mute-socket');
     await server.subscribed(2);
     expect(server.connections[0]!.closed).toBe(true);
+    r.abort();
+  });
+
+  it('replaces on request a socket quiet of ticks for that long, with a mute-socket gap from its last tick', async () => {
+    const { feed } = makeFeed();
+    const r = reader(feed);
+    await r.next('connected');
+    const conn = await server.subscribed(1);
+    conn.socket.send(quotes([NIFTY, 1]));
+    const ticked = await r.next('ticks');
+    // It just ticked: not quiet for a minute.
+    expect(feed.replaceQuietConnections(60_000)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(feed.replaceQuietConnections(300)).toBe(true);
+    expect((await r.next('disconnected')).reason).toBe(QUIET_SOCKET);
+    await r.next('connected');
+    const gap = (await r.next('gap')).gap;
+    expect(gap.cause).toBe('mute-socket');
+    expect(gap.from).toBe(ticked.receivedAt);
+    await server.subscribed(2);
     r.abort();
   });
 

@@ -64,6 +64,27 @@ describe('simulator faults: connections', () => {
     await waitFor('frames again', () => p.ticks().length > 0);
   });
 
+  it('mutes the ticks but keeps the heartbeats going, then ticks again on resume', async () => {
+    const { s, token } = await start({ heartbeatIntervalMs: 50, pumpIntervalMs: 10 });
+    const p = await feed(s, token);
+    s.faults.muteTicks();
+    expect(s.faults.active()).toMatchObject({ silent: false, ticksMuted: true });
+    const ticksBefore = p.ticks().length;
+    const framesBefore = p.frames.length;
+    s.emitTicks(100);
+    await sleep(300);
+    expect(p.ticks().length).toBe(ticksBefore);
+    // Frames still arrive: heartbeats only.
+    expect(p.frames.length).toBeGreaterThan(framesBefore + 2);
+    expect(s.stats().clients.at(-1)?.heartbeatsSent).toBeGreaterThan(2);
+    expect((await postFault(s, { fault: 'resume' })).status).toBe(200);
+    expect(s.faults.active()).toMatchObject({ ticksMuted: false });
+    s.emitTicks(100);
+    await waitFor('ticks again', () => p.ticks().length > ticksBefore);
+    expect((await postFault(s, { fault: 'mute-ticks', ms: 1000 })).status).toBe(200);
+    expect(s.faults.active()).toMatchObject({ ticksMuted: true });
+  });
+
   it('stays silent until resume when no duration is given', async () => {
     const { s, token } = await start();
     const p = await feed(s, token);

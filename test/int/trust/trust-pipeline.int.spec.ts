@@ -136,6 +136,31 @@ describe('data you can trust: the live pipeline against the simulator and real K
     expect(b.gaps.find((g) => g.cause === 'mute-socket')?.tokens).toHaveLength(51);
   });
 
+  it('a socket that sends heartbeats but no tick in the session is replaced, and its silence is a mute-socket gap', async () => {
+    // Heartbeats every 500 ms keep the feed's frame watchdog (FEED_STALE_AFTER_MS=2000) content.
+    const b = (bed = await startTrustBed({ marketTime: DAY, sim: { heartbeatIntervalMs: 500 } }));
+    await waitFor('ticks', () => b.service.ingestion.snapshot().ticksAccepted > 500);
+    const clientsBefore = b.sim.stats().clients.length;
+    const mutedAt = Date.now();
+    b.sim.faults.muteTicks(4000);
+    await waitFor('socket replaced', () => b.sim.stats().clients.length > clientsBefore, 10_000);
+    // Replaced by the trust stage: the muted socket kept sending heartbeats all along.
+    expect(Date.now() - mutedAt).toBeGreaterThanOrEqual(2000);
+    expect(b.sim.stats().clients.at(-2)?.heartbeatsSent).toBeGreaterThan(2);
+    expect(await b.metrics()).toMatch(/^feed_mute_replacements_total [1-9]/m);
+    await waitFor(
+      'flowing again',
+      async () => (await fetch(`${b.service.telemetry.url}/readyz`)).status === 200,
+      20_000,
+    );
+    await waitFor('mute-socket gap', () => b.gaps.some((g) => g.cause === 'mute-socket'), 10_000);
+    const gap = b.gaps.find((g) => g.cause === 'mute-socket');
+    expect(gap?.tokens).toHaveLength(51);
+    // From the last tick, not the last heartbeat: the whole silence is on record.
+    expect((gap?.to ?? 0) - (gap?.from ?? 0)).toBeGreaterThanOrEqual(2000);
+    expect(b.gaps.filter((g) => g.cause === 'silent-instrument')).toEqual([]);
+  });
+
   it('an instrument that shows no packet after the connect is subscribed again, in market hours, and reported', async () => {
     const UNQUOTED = '99999';
     const b = (bed = await startTrustBed({
