@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { DEMO_CREDENTIALS, startSimulator } from '../../simulator/index.ts';
 import type { SinkChoice } from '../container.ts';
 import { renderDemoScreen } from '../demo/demo-screen.ts';
+import { simulatorEnv } from '../demo/simulator-env.ts';
 import { startTestBed, type TestBed } from '../infra/test-bed.ts';
 import { startLivePipeline } from '../live-pipeline.ts';
 import type { Command } from './command.ts';
@@ -70,15 +71,7 @@ export const demoCommand: Command = {
     say(`[INFO] m.Stock simulator on ${sim.url}`);
     // The same pipeline as `live`, pointed at the simulator. Backfill stage processes read their
     // settings from the environment, so it carries the simulator's address and demo credentials.
-    const demoEnv = {
-      ...env,
-      MSTOCK_USER: DEMO_CREDENTIALS.user,
-      MSTOCK_PASS: DEMO_CREDENTIALS.password,
-      MSTOCK_API_KEY: DEMO_CREDENTIALS.apiKey,
-      MSTOCK_TOTP_SECRET: DEMO_CREDENTIALS.totpSecret,
-      MSTOCK_API_URL: sim.url,
-      MSTOCK_WS_URL: sim.wsUrl,
-    };
+    const demoEnv = { ...env, ...simulatorEnv(sim) };
     const pipeline = await startLivePipeline({
       startup: s,
       env: demoEnv,

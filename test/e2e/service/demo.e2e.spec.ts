@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/app/infra/free-port.ts';
 import { startTickflow } from '../../support/service-process.ts';
 
@@ -51,5 +51,40 @@ describe('tickflow demo: the first run a user makes', () => {
     expect(summary).not.toBeNull();
     expect(Number(summary?.[2])).toBe(Number(summary?.[1]));
     expect(Number(summary?.[2])).toBeGreaterThan(1000);
+  });
+
+  it('where no Kafka can be had, says so and writes every tick to the NDJSON file instead', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tickflow-demo-file-'));
+    const demo = startTickflow(['demo', '--duration', '8', '--rate', '300'], {
+      // No java on the PATH: the local Kafka cannot start. Redis is the test bed's.
+      PATH: '/nonexistent',
+      REDIS_URL: inject('redisUrl'),
+      TICKFLOW_INFRA: 'local',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(await freePort()),
+      LOG_FORMAT: 'human',
+      DATA_DIR: dataDir,
+    });
+    try {
+      await demo.waitForLine(/^\[WARN\] No Kafka could be had .*writing ticks to a file instead$/, 60_000);
+      expect(await demo.exited()).toBe(0);
+    } finally {
+      demo.child.kill('SIGKILL');
+    }
+    const lines = readFileSync(join(dataDir, 'demo-ticks.ndjson'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const ticks = lines.map((l) => JSON.parse(l) as { token: string; ltp: number; timestamp: number });
+    expect(ticks.length).toBeGreaterThan(300);
+    for (const t of ticks.slice(0, 50)) {
+      expect(t.token).toMatch(/^\d+$/);
+      expect(t.ltp).toBeGreaterThan(0);
+    }
+    // Every tick the demo accepted is in the file: the summary's count is the file's.
+    const summary =
+      /Demo finished: (\d+) ticks received, (\d+) acknowledged by \S+demo-ticks\.ndjson, 0 refused/.exec(
+        demo.output(),
+      );
+    expect(Number(summary?.[2])).toBe(ticks.length);
   });
 });

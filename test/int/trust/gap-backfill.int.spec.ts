@@ -9,7 +9,8 @@ import { decodeServiceConfig } from '../../../src/app/config/service-config.ts';
 import { startLivePipeline, type LivePipeline } from '../../../src/app/live-pipeline.ts';
 import { resolveInstruments } from '../../../src/app/resolve-instruments.ts';
 import { epochMs } from '../../../src/domain/units.ts';
-import { DEMO_CREDENTIALS, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
+import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { waitFor } from './trust-harness.ts';
 
@@ -47,12 +48,7 @@ describe('a silent instrument, filled by the real backfill after the close', () 
     const ns = randomUUID().slice(0, 8);
     const topics = { ticks: `ticks-${ns}`, gaps: `gaps-${ns}` };
     const env = {
-      MSTOCK_USER: DEMO_CREDENTIALS.user,
-      MSTOCK_PASS: DEMO_CREDENTIALS.password,
-      MSTOCK_API_KEY: DEMO_CREDENTIALS.apiKey,
-      MSTOCK_TOTP_SECRET: DEMO_CREDENTIALS.totpSecret,
-      MSTOCK_API_URL: s.url,
-      MSTOCK_WS_URL: s.wsUrl,
+      ...simulatorEnv(s),
       KAFKA_BROKER: inject('kafkaBroker'),
       REDIS_URL: inject('redisUrl'),
       REDIS_COMMAND_CHANNEL: `commands-${ns}`,
