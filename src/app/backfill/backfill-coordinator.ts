@@ -11,6 +11,7 @@ import type { CommandBus, CommandSubscription, Inbound } from '../../ports/comma
 import type { Logger } from '../../ports/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
 import type { JobOutcome, JobTarget } from './backfill-job.ts';
+import { ClockAlarms, type Schedule } from './clock-alarms.ts';
 import { JobMetrics } from './job-metrics.ts';
 import { choosePlan, resolveRequest, type BackfillRequest } from './plan-request.ts';
 import type { PlanStore } from './plan-store.ts';
@@ -25,11 +26,10 @@ export interface CoordinatorSettings {
   readonly defaultInterval: CandleInterval;
 }
 
+export type { Schedule } from './clock-alarms.ts';
+
 /** Runs one job to its end; the coordinator never runs two at once. */
 export type RunJob = (target: JobTarget, signal: AbortSignal) => Promise<JobOutcome>;
-
-/** Calls `fn` after `ms`; returns a cancel function. Injected so tests need not wait. */
-export type Schedule = (fn: () => void, ms: number) => () => void;
 
 export interface CoordinatorDeps {
   readonly bus: CommandBus;
@@ -73,16 +73,7 @@ export type GapFillResult =
 
 type OnJob = (result: GapFillResult) => void;
 
-/** How long a gap waits at most before it looks at the clock again. */
-const DEFAULT_RECHECK_MS = 5_000;
-
 type CommandOutcome = 'started' | 'resumed' | 'busy' | 'rejected' | 'refused' | 'finished';
-
-const realSchedule: Schedule = (fn, ms) => {
-  const timer = setTimeout(fn, ms);
-  timer.unref();
-  return () => clearTimeout(timer);
-};
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -99,7 +90,7 @@ export class BackfillCoordinator {
   private readonly deps: CoordinatorDeps;
   private readonly settings: CoordinatorSettings;
   private readonly logger: Logger;
-  private readonly schedule: Schedule;
+  private readonly alarms: ClockAlarms;
   private readonly commandCounters: Readonly<Record<CommandOutcome, Counter>>;
   private subscription: CommandSubscription | undefined;
   private running:
@@ -111,7 +102,6 @@ export class BackfillCoordinator {
     readonly onJob?: OnJob;
     readonly fetchAgain?: boolean;
   }[] = [];
-  private readonly timers = new Set<() => void>();
   /** Requests being resolved against the store (before their job starts). */
   private readonly resolving = new Set<Promise<RequestOutcome>>();
   private stopped = false;
@@ -122,7 +112,7 @@ export class BackfillCoordinator {
     this.deps = deps;
     this.settings = settings;
     this.logger = deps.logger.child({ component: 'backfill' });
-    this.schedule = deps.schedule ?? realSchedule;
+    this.alarms = new ClockAlarms(deps.clock, deps.schedule, deps.recheckMs);
     const help = 'Operator commands received, by what became of them';
     const counter = (outcome: CommandOutcome): Counter =>
       deps.metrics.counter('system_commands_total', help, { outcome });
@@ -171,8 +161,7 @@ export class BackfillCoordinator {
   /** Stops listening, cancels pending gap fills, and stops a running job (its plan stays resumable). */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const cancel of this.timers) cancel();
-    this.timers.clear();
+    this.alarms.cancelAll();
     this.queued.length = 0;
     await this.subscription
       ?.close()
@@ -221,28 +210,11 @@ export class BackfillCoordinator {
       windows: fill.windows.length,
       inMs: Math.max(0, fill.readyAt - this.deps.clock.now()),
     });
-    this.atTime(fill.readyAt, () => {
+    this.alarms.at(fill.readyAt, () => {
       void this.request(request, 'gap', onSettled, options.fetchAgain === true).catch((e: unknown) =>
         this.logger.error('Gap backfill request failed', { error: messageOf(e) }),
       );
     });
-  }
-
-  /** Runs `fn` once the clock reads `at`, looking again at least every `recheckMs`. */
-  private atTime(at: number, fn: () => void): void {
-    const remaining = at - this.deps.clock.now();
-    if (remaining <= 0) {
-      fn();
-      return;
-    }
-    const cancel = this.schedule(
-      () => {
-        this.timers.delete(cancel);
-        this.atTime(at, fn);
-      },
-      Math.min(remaining, this.deps.recheckMs ?? DEFAULT_RECHECK_MS),
-    );
-    this.timers.add(cancel);
   }
 
   /** Starts a backfill for a command (defaults filled from the settings). */
