@@ -114,7 +114,10 @@ export class GapLedgerWriter {
     const open = openGaps(this.state);
     this.openGauge.set(open.length);
     if (open.length > 0) this.deps.logger.info('Resuming open gaps from the ledger', { gaps: open.length });
-    for (const { gapId, gap, shortAttempts } of open) this.startFill(gapId, gap, shortAttempts + 1);
+    for (const { gapId, gap, shortAttempts } of open) {
+      this.announceAgain(gapId);
+      this.startFill(gapId, gap, shortAttempts + 1);
+    }
     return open.length;
   }
 
@@ -145,6 +148,22 @@ export class GapLedgerWriter {
     for (const timer of this.retries) clearTimeout(timer);
     this.retries.clear();
     await this.idle();
+  }
+
+  /**
+   * Publishes an open gap's opening again: the last run may have stopped before the gap topic took
+   * it (the event log had it first). The topic is at least once; consumers tell repeats by `gapId`.
+   */
+  private announceAgain(gapId: GapId): void {
+    const known = this.state.gaps.get(gapId);
+    if (known?.status !== 'open') return;
+    const event: GapLedgerEvent = {
+      type: 'FeedGapOpened',
+      data: { gapId, ...known.gap, at: known.openedAt },
+    };
+    this.deps.publisher
+      .publish(gapRecords(event, known.gap))
+      .catch((e: unknown) => this.fail('Gap record not delivered to the gap topic', gapId, e));
   }
 
   private startFill(gapId: GapId, gap: FeedGap, attempt: number): void {

@@ -175,6 +175,11 @@ describe('GapLedgerWriter', () => {
     const second = setup(first.storage);
     expect(await second.writer.resume()).toBe(1);
     expect(second.fills.map((f) => f.gap)).toEqual([drop]);
+    // The open gap is announced again (the last run may have stopped before the topic took it).
+    expect(second.publisher.values()).toEqual([
+      expect.objectContaining({ event: 'FeedGapOpened', token: RELIANCE, gapId: gapIdOf(drop) }),
+      expect.objectContaining({ event: 'FeedGapOpened', token: TCS, gapId: gapIdOf(drop) }),
+    ]);
     second.fills[0]?.settle({ kind: 'nothing-to-fill' });
     await new Promise((r) => setTimeout(r, 0));
     await second.writer.idle();
