@@ -27,6 +27,7 @@ import {
 import { startLiveService, type RunningLiveService } from './live-service.ts';
 import { coordinatorGapFiller } from './trust/coordinator-gap-filler.ts';
 import { GapLedgerWriter } from './trust/gap-ledger-writer.ts';
+import { validationRulesOf } from './trust/validation-rules.ts';
 
 export interface LivePipelineOptions {
   readonly startup: Startup;
@@ -147,11 +148,7 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     onGap: (gap: Parameters<GapLedgerWriter['record']>[0]) => ledger.record(gap),
     trust: {
       quarantine: control.quarantine,
-      validation: {
-        bandPercent: a.priceBandPercent,
-        maxExchangeLeadMs: a.maxExchangeLeadMs,
-        maxExchangeLagMs: a.maxExchangeLagMs,
-      },
+      validation: validationRulesOf(a),
       freshness: {
         factor: a.silentInstrumentFactor,
         floorMs: a.silentInstrumentFloorMs,

@@ -6,6 +6,7 @@ import type { ReplayReport, SourceEnding } from '../adapters/replay/replay-repor
 import { isDamage } from '../adapters/replay/replay-report.ts';
 import { expandReplayPaths, openReplaySource, type ReplaySource } from '../adapters/replay/replay-source.ts';
 import type { InstrumentToken } from '../domain/instrument.ts';
+import type { Tick } from '../domain/tick.ts';
 import type { EpochMs } from '../domain/units.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -35,12 +36,19 @@ export interface ReplayDeps {
   readonly metrics: Metrics;
   /** The wall clock, for pacing; never a tick's time. */
   readonly clock: Clock;
+  /**
+   * The same validating screen live runs (TickScreen): what live quarantined, the replay
+   * quarantines too, so the sink gets what the live run published. Absent: every tick passes.
+   */
+  readonly screen?: (ticks: readonly Tick[], receivedAt: EpochMs) => readonly Tick[];
 }
 
 export interface ReplaySummary {
   readonly report: ReplayReport;
   readonly accepted: number;
   readonly rejected: number;
+  /** Ticks the screen held back (to quarantine). */
+  readonly quarantined: number;
   readonly endings: readonly { readonly path: string; readonly ending: SourceEnding }[];
   /** A file ended in damage (truncated, corrupt, unreadable): replayed up to there. */
   readonly damaged: boolean;
@@ -83,7 +91,7 @@ export const runReplay = async (
   const { feed } = deps;
   const ingestion = new FeedIngestion(
     { feed, sink: deps.sink, logger: deps.logger, metrics: deps.metrics, clock: deps.clock },
-    { maxInFlight: 64 },
+    { maxInFlight: 64, ...(deps.screen === undefined ? {} : { screen: deps.screen }) },
   );
   // The mode is the recording's own; the tokens filter as a subscription does (none: all).
   await ingestion.run({ tokens: request.tokens ?? [], mode: 'full' }, signal);
@@ -97,6 +105,7 @@ export const runReplay = async (
     report,
     accepted: status.ticksAccepted,
     rejected: status.ticksRejected,
+    quarantined: status.ticksQuarantined,
     endings,
     damaged: endings.some((e) => isDamage(e.ending)),
     aborted: signal.aborted,

@@ -10,7 +10,8 @@ import { ClockId } from '../../ports/clock.ts';
 import { MetricsId } from '../../ports/metrics.ts';
 import { TickSinkId, type TickSink } from '../../ports/tick-sink.ts';
 import { decodeServiceConfig } from '../config/service-config.ts';
-import { ReplayFeedId, buildReplayContainer, type ReplaySinkChoice } from '../container.ts';
+import { MarketSessionId, ReplayFeedId, buildReplayContainer, type ReplaySinkChoice } from '../container.ts';
+import { startReplayScreen, type ReplayScreen } from '../replay-screen.ts';
 import { openReplaySources, runReplay, type ReplayRequest, type ReplaySummary } from '../replay-session.ts';
 import type { Command } from './command.ts';
 
@@ -32,6 +33,9 @@ files give the same Kafka keys and values, byte for byte, as the live run publis
   --mark-replay               replayed live ticks carry source "replay" (default: "live", exactly as
                               published; tick ids are the same either way)
   --tick-time-zone ist|utc    decode feed times with this zone instead of the recorded one
+  --unscreened                skip the validation live applies (by default the same checks run, so
+                              what live quarantined is quarantined again: into Kafka, to
+                              QUARANTINE_TOPIC, or <topic>_quarantine with --topic; else only counted)
 
 Progress goes to stderr when it is a terminal; then one summary line (logs go to stderr too).
 Exit 0 when every file was read whole and every tick accepted; 1 when a file was damaged (replayed
@@ -46,6 +50,8 @@ export type SinkArg =
 export interface ReplayArgs {
   readonly request: ReplayRequest;
   readonly sink: SinkArg;
+  /** Skip the validating screen: every decoded tick goes to the sink. */
+  readonly unscreened: boolean;
 }
 
 const VALUE_FLAGS = [
@@ -74,9 +80,11 @@ export const parseReplayArgs = (args: readonly string[]): E.Either<string, Repla
   const values = new Map<string, string>();
   const paths: string[] = [];
   let markReplay = false;
+  let unscreened = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--mark-replay') markReplay = true;
+    else if (arg === '--unscreened') unscreened = true;
     else if (VALUE_FLAGS.includes(arg)) {
       const value = args[i + 1];
       if (value === undefined || value.startsWith('--')) return E.left(`${arg} needs a value`);
@@ -130,6 +138,7 @@ export const parseReplayArgs = (args: readonly string[]): E.Either<string, Repla
     return E.left('--tick-time-zone takes ist or utc');
   return E.right({
     sink,
+    unscreened,
     request: {
       paths,
       speed,
@@ -161,7 +170,7 @@ export const summaryLines = (summary: ReplaySummary, destination: string): strin
       ? 'nothing in the window'
       : `received ${formatIstDateTime(r.firstAt)} to ${formatIstDateTime(r.lastAt)} IST`;
   const lines = [
-    `[INFO] Replay ${summary.aborted ? 'stopped' : 'finished'}: ${r.sources.length} file(s), ${r.frames} frames, ${r.ticks} ticks; ${summary.accepted} accepted by ${destination}, ${summary.rejected} refused; ${span}`,
+    `[INFO] Replay ${summary.aborted ? 'stopped' : 'finished'}: ${r.sources.length} file(s), ${r.frames} frames, ${r.ticks} ticks; ${summary.accepted} accepted by ${destination}, ${summary.rejected} refused, ${summary.quarantined} quarantined; ${span}`,
   ];
   for (const { path, ending } of summary.endings) {
     if (ending.kind === 'truncated' || ending.kind === 'corrupt' || ending.kind === 'unreadable') {
@@ -271,6 +280,21 @@ export const replayCommand: Command = {
       return 1;
     }
     const sink = opened.right;
+    const metrics = container.get(MetricsId);
+    let screening: ReplayScreen | undefined;
+    if (!parsed.right.unscreened) {
+      try {
+        screening = await startReplayScreen(config.right, choice, {
+          session: container.get(MarketSessionId),
+          logger,
+          metrics,
+        });
+      } catch (e) {
+        logger.error(`Cannot open the quarantine: ${(e as Error).message}`);
+        await sink.close();
+        return 1;
+      }
+    }
     const feed = container.get(ReplayFeedId);
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -286,8 +310,11 @@ export const replayCommand: Command = {
           feed,
           sink,
           logger,
-          metrics: container.get(MetricsId),
+          metrics,
           clock: container.get(ClockId),
+          ...(screening === undefined
+            ? {}
+            : { screen: (ticks, receivedAt) => screening.screen.screen(ticks, receivedAt) }),
         },
         parsed.right.request,
         abort.signal,
@@ -298,8 +325,13 @@ export const replayCommand: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await sink.close();
+      await screening?.close();
     }
     for (const line of summaryLines(summary, destination)) process.stderr.write(`${line}\n`);
+    if (screening !== undefined && summary.quarantined > 0)
+      process.stderr.write(
+        `[INFO] ${summary.quarantined} quarantined tick(s) went to ${screening.destination}\n`,
+      );
     return summary.damaged || summary.rejected > 0 ? 1 : 0;
   },
 };

@@ -28,7 +28,8 @@ export const quarantineRecord = (reason: QuarantineReason, tick: Tick): ControlR
  * refused publish is logged once more with the reason, never thrown into the feed loop.
  */
 export class TickScreen {
-  private readonly wanted: ReadonlySet<string>;
+  /** Undefined: every token counts as subscribed (a replay's source already kept only those). */
+  private readonly wanted: ReadonlySet<string> | undefined;
   private readonly rules: ValidationRules;
   private readonly session: MarketSession;
   private readonly quarantine: RecordPublisher;
@@ -45,9 +46,9 @@ export class TickScreen {
       readonly logger: Logger;
       readonly metrics: Metrics;
     },
-    settings: { readonly tokens: readonly InstrumentToken[]; readonly rules: ValidationRules },
+    settings: { readonly tokens: readonly InstrumentToken[] | 'any'; readonly rules: ValidationRules },
   ) {
-    this.wanted = new Set(settings.tokens);
+    this.wanted = settings.tokens === 'any' ? undefined : new Set(settings.tokens);
     this.rules = settings.rules;
     this.session = deps.session;
     this.quarantine = deps.quarantine;
@@ -77,7 +78,7 @@ export class TickScreen {
       const tick = ticks[i] as Tick;
       const memory = this.memory.get(tick.token);
       const reason = checkTick(tick, memory, this.rules, {
-        subscribed: this.wanted.has(tick.token),
+        subscribed: this.wanted?.has(tick.token) ?? true,
         marketOpen,
       });
       if (reason === undefined) {

@@ -6,10 +6,17 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { systemClock } from '../../../src/adapters/system/system-clock.ts';
+import { either as E } from 'fp-ts';
+import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
+import { decodeServiceConfig } from '../../../src/app/config/service-config.ts';
 import { FeedIngestion } from '../../../src/app/ingest-feed.ts';
+import { TickScreen } from '../../../src/app/trust/tick-screen.ts';
+import { validationRulesOf } from '../../../src/app/trust/validation-rules.ts';
+import { makeMarketSession } from '../../../src/domain/market-session.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import { startSimulator } from '../../../src/simulator/index.ts';
 import { readTopic, type ReadMessage } from '../../int/kafka/fixtures/read-topic.ts';
+import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTestSink } from '../../int/kafka/kafka-test-sink.ts';
 import { recordedAdapters } from '../../int/replay/recorded-simulator.ts';
 import { runCli } from '../../int/replay/run-cli.ts';
@@ -40,6 +47,19 @@ describe('record and replay, end to end: simulator → live with recording → K
     const recordings = join(dir, 'recordings');
     const { feed, recording, session } = recordedAdapters(sim, recordings);
     const live = await startTestSink(broker, topics.live, join(dir, 'journal-live'));
+    // Live screens its ticks as the service does, with the settings' rules (the replay reads the same).
+    const config = decodeServiceConfig({}, 'replay');
+    if (E.isLeft(config)) throw new Error(config.left.join('; '));
+    const quarantine = new MemoryRecordPublisher();
+    const screen = new TickScreen(
+      {
+        quarantine,
+        session: makeMarketSession(),
+        logger: new MemoryLogger('error'),
+        metrics: new MemoryMetrics(),
+      },
+      { tokens: TOKENS, rules: validationRulesOf(config.right.app) },
+    );
     const ingestion = new FeedIngestion(
       {
         feed,
@@ -48,12 +68,14 @@ describe('record and replay, end to end: simulator → live with recording → K
         metrics: new MemoryMetrics(),
         clock: systemClock,
       },
-      { maxInFlight: 64 },
+      { maxInFlight: 64, screen: (ticks, receivedAt) => screen.screen(ticks, receivedAt) },
     );
     const abort = new AbortController();
     const running = ingestion.run({ tokens: TOKENS, mode: 'full' }, abort.signal);
     try {
       await until(() => ingestion.snapshot().ticksReceived >= 800);
+      sim.faults.emitOutOfBand(2885, 4);
+      await until(() => ingestion.snapshot().ticksQuarantined >= 4);
       sim.faults.sendMalformedFrames('zero-length', 3);
       sim.faults.dropConnections();
       await until(() => ingestion.snapshot().reconnects >= 1 && ingestion.snapshot().ticksReceived >= 2000);
@@ -68,6 +90,7 @@ describe('record and replay, end to end: simulator → live with recording → K
     const status = ingestion.snapshot();
     expect(status.ticksRejected).toBe(0);
     expect(status.gaps).toHaveLength(1);
+    expect(status.ticksQuarantined).toBe(4);
     expect(recorded.lostFrames).toBe(0);
 
     // Two replays of the recording, as an operator runs them, into two more topics (the second paced).
@@ -78,7 +101,7 @@ describe('record and replay, end to end: simulator → live with recording → K
     ] as const) {
       const run = await runCli(['replay', recordings, '--sink', 'kafka', '--topic', topic, ...extra], env);
       expect(run.stderr).toContain(
-        `${status.ticksAccepted} ticks; ${status.ticksAccepted} accepted by Kafka topic ${topic}, 0 refused`,
+        `${status.ticksReceived} ticks; ${status.ticksAccepted} accepted by Kafka topic ${topic}, 0 refused, 4 quarantined`,
       );
       expect(run.code).toBe(0);
     }
@@ -89,6 +112,17 @@ describe('record and replay, end to end: simulator → live with recording → K
     expect(liveTopic).toHaveLength(status.ticksAccepted);
     expect(published(first ?? [])).toEqual(published(second ?? []));
     expect(published(first ?? [])).toEqual(published(liveTopic ?? []));
+    // What live quarantined, each replay quarantined too, beside its own topic; none reached the ticks.
+    const liveQuarantined = quarantine.values().map((v) => (v as { tick: { id: string } }).tick.id);
+    expect(liveQuarantined).toHaveLength(4);
+    for (const topic of [topics.first, topics.second]) {
+      const q = await readTopicWithKcat(broker, `${topic}_quarantine`);
+      expect(q.map((m) => (JSON.parse(m.value) as { tick: { id: string } }).tick.id).sort()).toEqual(
+        [...liveQuarantined].sort(),
+      );
+    }
+    const replayedIds = new Set((first ?? []).map((m) => (JSON.parse(m.value) as { id: string }).id));
+    expect(liveQuarantined.filter((id) => replayedIds.has(id))).toEqual([]);
     // Every token made it, under its own key, with the live source as published.
     expect(new Set((liveTopic ?? []).map((m) => m.key))).toEqual(new Set(TOKENS));
     expect((first ?? []).every((m) => m.headers['source'] === 'live')).toBe(true);

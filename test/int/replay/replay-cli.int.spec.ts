@@ -25,7 +25,7 @@ describe('tickflow replay', () => {
       const run = await runCli(['replay', FIXTURE, '--sink', 'ndjson', '--out', out], env);
       expect(run.code).toBe(0);
       expect(run.stderr).toMatch(
-        /^\[INFO\] Replay finished: 1 file\(s\), \d+ frames, 279 ticks; 279 accepted by .*(one|two)\.ndjson, 0 refused; received 2025-11-20 10:00:00 to 2025-11-20 10:00:17 IST$/m,
+        /^\[INFO\] Replay finished: 1 file\(s\), \d+ frames, 279 ticks; 279 accepted by .*(one|two)\.ndjson, 0 refused, 0 quarantined; received 2025-11-20 10:00:00 to 2025-11-20 10:00:17 IST$/m,
       );
       outputs.push(readFileSync(out, 'utf8'));
     }

@@ -13,6 +13,7 @@ import { startLiveService, type RunningLiveService } from '../../../src/app/live
 import { resolveInstruments } from '../../../src/app/resolve-instruments.ts';
 import { GapLedgerEventC } from '../../../src/app/trust/gap-event-codec.ts';
 import { GapLedgerWriter } from '../../../src/app/trust/gap-ledger-writer.ts';
+import { validationRulesOf } from '../../../src/app/trust/validation-rules.ts';
 import { ReconciliationEventC } from '../../../src/app/trust/reconciliation-event-codec.ts';
 import type { ReconciliationEvent } from '../../../src/domain/reconciliation-events.ts';
 import type { EventLog } from '../../../src/ports/event-log.ts';
@@ -145,11 +146,7 @@ export const startTrustBed = async (options: {
       },
       trust: {
         quarantine: control.quarantine,
-        validation: {
-          bandPercent: a.priceBandPercent,
-          maxExchangeLeadMs: a.maxExchangeLeadMs,
-          maxExchangeLagMs: a.maxExchangeLagMs,
-        },
+        validation: validationRulesOf(a),
         freshness: {
           factor: a.silentInstrumentFactor,
           floorMs: a.silentInstrumentFloorMs,

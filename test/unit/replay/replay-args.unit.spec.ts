@@ -30,11 +30,13 @@ describe('tickflow replay arguments', () => {
         '--mark-replay',
         '--tick-time-zone',
         'utc',
+        '--unscreened',
       ]),
     ).toEqual({
       _tag: 'Right',
       right: {
         sink: { kind: 'ndjson', out: 'o.ndjson' },
+        unscreened: true,
         request: {
           paths: ['a.tfrec', 'dir'],
           speed: 4,
@@ -46,7 +48,11 @@ describe('tickflow replay arguments', () => {
       },
     });
     expect(parseReplayArgs(['a', '--sink', 'kafka', '--topic', 't'])).toMatchObject({
-      right: { sink: { kind: 'kafka', topic: 't' }, request: { speed: 'max', markReplay: false } },
+      right: {
+        sink: { kind: 'kafka', topic: 't' },
+        unscreened: false,
+        request: { speed: 'max', markReplay: false },
+      },
     });
   });
 
