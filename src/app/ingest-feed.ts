@@ -144,6 +144,7 @@ export class FeedIngestion {
             break;
           case 'gap':
             this.reportGap(message.gap);
+            this.settings.observe?.(message);
             break;
         }
       }

@@ -38,6 +38,31 @@ export const watchedMinute = (spans: readonly WatchSpan[], minute: number): bool
   spans.some((s) => s.from <= minute && minute + MS_PER_MINUTE <= s.to);
 
 /**
+ * The watched spans with announced gaps cut out: a minute inside a gap already on record (a mute
+ * socket, a silent instrument) is not judged again, so the reconciliation reports only losses no
+ * gap announced.
+ */
+export const withoutGaps = (
+  spans: readonly WatchSpan[],
+  gaps: readonly { readonly from: EpochMs; readonly to: EpochMs }[],
+): WatchSpan[] => {
+  let out: WatchSpan[] = [...spans];
+  for (const g of gaps) {
+    const next: WatchSpan[] = [];
+    for (const s of out) {
+      if (g.to <= s.from || g.from >= s.to) {
+        next.push(s);
+        continue;
+      }
+      if (g.from > s.from) next.push({ from: s.from, to: g.from });
+      if (g.to < s.to) next.push({ from: g.to, to: s.to });
+    }
+    out = next;
+  }
+  return out;
+};
+
+/**
  * Compares one token's live minute bars with the broker's official candles for the same session,
  * over the minutes the feed watched whole (`spans`; `'all'` compares every minute). A minute the
  * broker traded in and the live feed has no bar for is a loss no disconnect announced. Prices differ

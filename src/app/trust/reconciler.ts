@@ -1,7 +1,13 @@
 import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession, TradingDay } from '../../domain/market-session.ts';
 import type { MinuteBar } from '../../domain/minute-bars.ts';
-import { reconcileBars, type ReconciliationReport, type WatchSpan } from '../../domain/reconciliation.ts';
+import type { FeedGap } from '../../domain/feed-events.ts';
+import {
+  reconcileBars,
+  withoutGaps,
+  type ReconciliationReport,
+  type WatchSpan,
+} from '../../domain/reconciliation.ts';
 import { reconciliationEvents, type ReconciliationEvent } from '../../domain/reconciliation-events.ts';
 import { MS_PER_DAY, MS_PER_MINUTE, type EpochMs } from '../../domain/units.ts';
 import type { FeedMessage } from '../../ports/broker-feed.ts';
@@ -40,6 +46,8 @@ export class Reconciler {
   private running: Promise<void> | undefined;
   /** When the feed was connected; the last one open while connected. */
   private spans: { from: EpochMs; to: EpochMs | undefined }[] = [];
+  /** Gaps on record: their minutes are not judged again. */
+  private gaps: FeedGap[] = [];
 
   constructor(
     deps: ReconcilerDeps,
@@ -49,11 +57,19 @@ export class Reconciler {
     this.settings = settings;
   }
 
+  /** A gap on record (the feed's, or one the freshness monitor found): its minutes are not judged. */
+  noteGap(gap: FeedGap): void {
+    this.gaps.push(gap);
+  }
+
   /** Feed it every feed message: connects and drops bound the minutes that can be judged. */
   observe(message: FeedMessage): void {
+    if (message.kind === 'gap') this.noteGap(message.gap);
     if (message.kind === 'connected') {
-      // Spans older than two days can no longer matter: the reconciliation runs the same evening.
-      this.spans = this.spans.filter((s) => s.to === undefined || s.to > message.at - 2 * MS_PER_DAY);
+      // Spans and gaps older than two days can no longer matter: the reconciliation runs the same evening.
+      const horizon = message.at - 2 * MS_PER_DAY;
+      this.spans = this.spans.filter((s) => s.to === undefined || s.to > horizon);
+      this.gaps = this.gaps.filter((g) => g.to > horizon);
       if (this.spans.at(-1)?.to !== undefined || this.spans.length === 0)
         this.spans.push({ from: message.at, to: undefined });
     } else if (message.kind === 'disconnected') {
@@ -86,7 +102,17 @@ export class Reconciler {
         signal,
       );
       const live = (bars.get(token) ?? []).filter((b) => b.start >= w.open && b.start < w.close);
-      const report = reconcileBars(token, live, broker, this.settings.priceTolerance, spans);
+      // A gap's next minute is spared too: its live volume counts from the last tick before the gap.
+      const announced = this.gaps
+        .filter((g) => g.tokens.includes(token))
+        .map((g) => ({ from: g.from, to: (g.to + MS_PER_MINUTE) as EpochMs }));
+      const report = reconcileBars(
+        token,
+        live,
+        broker,
+        this.settings.priceTolerance,
+        announced.length === 0 ? spans : withoutGaps(spans, announced),
+      );
       reports.push(report);
       const labels = { token };
       metrics

@@ -75,7 +75,16 @@ export const createTrustStage = (
     { tokens: deps.tokens, rules: options.validation },
   );
   const freshness = new FreshnessMonitor(
-    { session: deps.session, clock: deps.clock, metrics: deps.metrics, onGap: deps.reportGap },
+    {
+      session: deps.session,
+      clock: deps.clock,
+      metrics: deps.metrics,
+      // Called from the checks, after everything here is built: the reconciler exists by then.
+      onGap: (gap) => {
+        reconciler?.noteGap(gap);
+        deps.reportGap(gap);
+      },
+    },
     { tokens: deps.tokens, rules: options.freshness, muteAfterMs: options.muteAfterMs },
   );
   const subscriptions = new SubscriptionWatch(

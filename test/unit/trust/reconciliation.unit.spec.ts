@@ -12,7 +12,7 @@ import type { Candle } from '../../../src/domain/candle.ts';
 import type { InstrumentToken } from '../../../src/domain/instrument.ts';
 import type { TradingDay } from '../../../src/domain/market-session.ts';
 import { addTick, type MinuteBar } from '../../../src/domain/minute-bars.ts';
-import { reconcileBars } from '../../../src/domain/reconciliation.ts';
+import { reconcileBars, withoutGaps } from '../../../src/domain/reconciliation.ts';
 import type { Tick } from '../../../src/domain/tick.ts';
 import { MS_PER_MINUTE, epochMs, rupees } from '../../../src/domain/units.ts';
 import { RELIANCE, TCS, ist, nse, tick } from './trust-fixtures.ts';
@@ -202,6 +202,68 @@ describe('reconciliation over the minutes the feed watched', () => {
     expect(new Set(all.differences.map((d) => (d.minute - OPEN) / MS_PER_MINUTE))).toEqual(
       new Set([0, 1, 4, 5]),
     );
+  });
+});
+
+describe('reconciliation leaves announced gaps alone', () => {
+  it('cuts gaps out of the watched spans', () => {
+    const at = (m: number) => epochMs(OPEN + m * MS_PER_MINUTE);
+    expect(withoutGaps([{ from: at(0), to: at(10) }], [{ from: at(2), to: at(4) }])).toEqual([
+      { from: at(0), to: at(2) },
+      { from: at(4), to: at(10) },
+    ]);
+    expect(withoutGaps([{ from: at(0), to: at(10) }], [{ from: at(-5), to: at(20) }])).toEqual([]);
+    expect(withoutGaps([{ from: at(0), to: at(3) }], [{ from: at(5), to: at(6) }])).toEqual([
+      { from: at(0), to: at(3) },
+    ]);
+  });
+
+  it('a silence already on record as a gap is not reported again; only that token’s minutes are spared', async () => {
+    const reliance = session(RELIANCE, 7);
+    // RELIANCE silent 09:17:00–09:19:00: on record as a gap; its bars there are missing.
+    const silentFrom = OPEN + 2 * MS_PER_MINUTE;
+    const silentTo = OPEN + 4 * MS_PER_MINUTE;
+    const heard = reliance.filter(
+      (t) => (t.exchangeTime ?? 0) < silentFrom || (t.exchangeTime ?? 0) >= silentTo,
+    );
+    const { builder } = build(heard);
+    const historical = new MemoryHistoricalData().add('minute', officialCandles(reliance));
+    const reconciler = new Reconciler(
+      {
+        historical,
+        bars: () => builder.barsByToken(),
+        session: nse,
+        clock: new ManualClock(ist('2026-11-19 16:15:00')),
+        logger: new MemoryLogger(),
+        metrics: new MemoryMetrics(),
+        exchangeOf: () => 'NSE',
+      },
+      { tokens: [RELIANCE], priceTolerance: 0.001 },
+    );
+    reconciler.observe({ kind: 'connected', at: epochMs(OPEN - 60_000), attempt: 1 });
+    const [unannounced] = await reconciler.reconcileDay('2026-11-19' as TradingDay);
+    expect(unannounced?.missingLive).toBe(2);
+
+    reconciler.noteGap({
+      tokens: [TCS],
+      from: epochMs(silentFrom),
+      to: epochMs(silentTo),
+      cause: 'silent-instrument',
+    });
+    expect((await reconciler.reconcileDay('2026-11-19' as TradingDay))[0]?.missingLive).toBe(2);
+    reconciler.observe({
+      kind: 'gap',
+      gap: {
+        tokens: [RELIANCE],
+        from: epochMs(silentFrom),
+        to: epochMs(silentTo),
+        cause: 'silent-instrument',
+      },
+    });
+    const [announced] = await reconciler.reconcileDay('2026-11-19' as TradingDay);
+    expect(announced?.missingLive).toBe(0);
+    // Nor the minute after it, whose live volume counts from the last tick before the silence.
+    expect(announced?.differences).toEqual([]);
   });
 });
 
