@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../../src/adapters/mstock/binary/decode-frame.ts';
 import { TickSequencer } from '../../../src/domain/tick-sequencer.ts';
+import { encodeTick } from '../../../src/domain/tick-wire.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 
 /**
@@ -43,5 +44,14 @@ describe('decodeFrame on fixture frames', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(golden);
     expect(result.ticks.map((t) => t.ltp)).toEqual([1400.1, 3100.5]);
     expect(result.malformed.map((m) => m.length)).toEqual([50, 44]);
+  });
+
+  it('gives ticks whose market_ticks JSON is byte for byte the recorded one (field order included)', () => {
+    // Written by the decoder before its rework for speed: a faster decoder must publish the same bytes.
+    const expected = readFileSync(new URL('fixture-frames.wire.ndjson', dir), 'utf8');
+    const wire = ['frame-every-kind', 'frame-malformed']
+      .flatMap((name) => load(name).result.ticks.map((t) => `${encodeTick(t)}\n`))
+      .join('');
+    expect(wire).toBe(expected);
   });
 });
