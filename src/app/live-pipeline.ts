@@ -87,7 +87,13 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     const topics = { quarantine: a.quarantineTopic, gaps: a.gapTopic, candles: a.candleTopic };
     control =
       o.sink.kind === 'kafka'
-        ? await startKafkaRecordPublishers(config.kafka, topics, { logger, metrics })
+        ? await startKafkaRecordPublishers(
+            config.kafka,
+            topics,
+            { logger, metrics },
+            // Beside the tick journal: what the control topics accepted survives an outage and a crash.
+            { journalDir: `${config.kafka.journal.dir}-control` },
+          )
         : {
             quarantine: new MemoryRecordPublisher(),
             gaps: new MemoryRecordPublisher(),

@@ -8,8 +8,9 @@ export interface ControlRecord {
 
 /**
  * Where records other than ticks go. `publish` resolves once the records are durable at the
- * destination and rejects when they could not be delivered (the adapter counts and logs that), so
- * a caller never has to guess. Records of one key keep their order.
+ * destination, or (an adapter with a local journal) durable there and bound for the destination at
+ * the next start; it rejects when they could not be kept (the adapter counts and logs that), so a
+ * caller never has to guess. Records of one key keep their order.
  */
 export interface RecordPublisher {
   publish(records: readonly ControlRecord[]): Promise<void>;

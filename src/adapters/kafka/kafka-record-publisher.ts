@@ -2,6 +2,8 @@ import type { Message } from 'kafkajs';
 import type { Logger } from '../../ports/logger.ts';
 import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
+import type { TickJournal } from '../tick-journal/tick-journal.ts';
+import { decodeControlRecords, encodeControlRecords } from './control-record-codec.ts';
 import type { KafkaBatchSender } from './kafka-batch-sender.ts';
 
 export interface RecordPublisherSettings {
@@ -27,7 +29,11 @@ interface Entry {
   readonly records: readonly ControlRecord[];
   readonly resolve: () => void;
   readonly reject: (e: Error) => void;
+  /** Where the journal holds it, and when it is on disk; absent without a journal. */
+  readonly placed?: { readonly seq: number; readonly durable: Promise<void> };
 }
+
+const noop = (): void => undefined;
 
 export class RecordsNotDelivered extends Error {
   constructor(topic: string, count: number, why: string) {
@@ -38,11 +44,14 @@ export class RecordsNotDelivered extends Error {
 
 /**
  * Control records (quarantined ticks, gaps, candles) to one Kafka topic through an idempotent
- * producer with acks=-1 (`KafkaBatchSender`). Records wait in memory, in order, and a failed send
- * is retried with backoff until it succeeds or `close` gives up: a record that leaves without being
- * acknowledged is counted in `control_records_failed_total{topic}` and its promise rejects. There
- * is no disk journal here: these topics are small next to `market_ticks`, and the count says when
- * an outage outlasted the close.
+ * producer with acks=-1 (`KafkaBatchSender`). Records wait in order, and a failed send is retried
+ * with backoff until it succeeds or `close` gives up.
+ *
+ * With a journal, every accepted publish is also written to disk first (one journal record per
+ * call) and acknowledged there once Kafka has it: what `close` could not deliver, or a crash left,
+ * stays in the journal and is sent first by the next run (`resumeJournal`), so the topic is at
+ * least once. Without one (a replay), what leaves unacknowledged is counted in
+ * `control_records_failed_total{topic}` and its promise rejects.
  */
 export class KafkaRecordPublisher implements RecordPublisher {
   private readonly sender: KafkaBatchSender;
@@ -57,11 +66,15 @@ export class KafkaRecordPublisher implements RecordPublisher {
   private closing = false;
   private readonly giveUp = new AbortController();
 
+  private readonly journal: TickJournal | undefined;
+
   constructor(
     sender: KafkaBatchSender,
     settings: RecordPublisherSettings,
     deps: { readonly logger: Logger; readonly metrics: Metrics },
+    journal?: TickJournal,
   ) {
+    this.journal = journal;
     this.sender = sender;
     this.settings = settings;
     this.logger = deps.logger.child({ topic: settings.topic });
@@ -92,13 +105,56 @@ export class KafkaRecordPublisher implements RecordPublisher {
     };
     if (this.closing) return refuse('publisher closed');
     if (this.pending + records.length > this.settings.maxPending) return refuse('too many records pending');
+    let placed: Entry['placed'];
+    if (this.journal !== undefined) {
+      let placement: ReturnType<TickJournal['append']>;
+      try {
+        placement = this.journal.append(encodeControlRecords(records));
+      } catch (e) {
+        return refuse(`journal: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (placement === 'full') return refuse('journal full');
+      placed = placement;
+    }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
-      this.pending += records.length;
-      this.pendingGauge.set(this.pending);
-      this.pump ??= this.drain().finally(() => {
-        this.pump = undefined;
-      });
+      this.enqueue({ records, resolve, reject, ...(placed === undefined ? {} : { placed }) });
+    });
+  }
+
+  /**
+   * Queues what the journal holds from an earlier run (not acknowledged by Kafka then), ahead of
+   * anything new; returns how many records. Call once, before the first `publish`.
+   */
+  async resumeJournal(): Promise<number> {
+    const journal = this.journal;
+    if (journal === undefined || journal.unacked === 0) return 0;
+    let resumed = 0;
+    for (let seq = journal.headSeq; seq < journal.headSeq + journal.unacked;) {
+      const batch = await journal.read(seq, 256);
+      if (batch.length === 0) break;
+      for (const r of batch) {
+        const records = decodeControlRecords(r.payload) ?? [];
+        if (records.length === 0) this.logger.warn('Skipped an unreadable journal record', { seq: r.seq });
+        this.enqueue({
+          records,
+          resolve: noop,
+          reject: noop,
+          placed: { seq: r.seq, durable: Promise.resolve() },
+        });
+        resumed += records.length;
+      }
+      seq = (batch.at(-1)?.seq ?? seq) + 1;
+    }
+    this.logger.info('Sending control records left in the journal by the last run', { records: resumed });
+    return resumed;
+  }
+
+  private enqueue(entry: Entry): void {
+    this.queue.push(entry);
+    this.pending += entry.records.length;
+    this.pendingGauge.set(this.pending);
+    this.pump ??= this.drain().finally(() => {
+      this.pump = undefined;
     });
   }
 
@@ -109,7 +165,8 @@ export class KafkaRecordPublisher implements RecordPublisher {
       await this.pump;
     } finally {
       clearTimeout(timer);
-      this.failRemaining('not acknowledged before close');
+      if (this.journal === undefined) this.failRemaining('not acknowledged before close');
+      else await this.keepRemaining(this.journal);
       await this.sender.close().catch(() => undefined);
     }
   }
@@ -122,7 +179,8 @@ export class KafkaRecordPublisher implements RecordPublisher {
         e.records.map((r) => ({ key: r.key, value: r.value })),
       );
       try {
-        await this.sender.send(messages);
+        // An unreadable journal record resumes as no record: nothing to send, only to acknowledge.
+        if (messages.length > 0) await this.sender.send(messages);
       } catch (e) {
         failures += 1;
         if (failures === 1)
@@ -139,11 +197,50 @@ export class KafkaRecordPublisher implements RecordPublisher {
         this.logger.info('Control records delivered after retries', { attempts: failures + 1 });
       failures = 0;
       this.queue.splice(0, batch.length);
+      await this.acknowledge(batch);
       this.pending -= messages.length;
       this.pendingGauge.set(this.pending);
       this.published.inc(messages.length);
       for (const e of batch) e.resolve();
     }
+  }
+
+  /** Kafka has the batch: the journal may forget it (a failure here only means a resend next run). */
+  private async acknowledge(batch: readonly Entry[]): Promise<void> {
+    const last = batch.at(-1)?.placed;
+    if (this.journal === undefined || last === undefined) return;
+    try {
+      await Promise.all(batch.map((e) => e.placed?.durable ?? Promise.resolve()));
+      await this.journal.ack(last.seq);
+    } catch (e) {
+      this.logger.warn('Could not acknowledge control records in the journal; they will be sent again', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  /** At close with a journal: what Kafka has not taken stays on disk for the next run. */
+  private async keepRemaining(journal: TickJournal): Promise<void> {
+    const left = this.queue.splice(0);
+    const count = left.reduce((n, e) => n + e.records.length, 0);
+    this.pending = 0;
+    this.pendingGauge.set(0);
+    try {
+      await journal.close();
+    } catch (e) {
+      this.failed.inc(count);
+      this.logger.error('Control records lost: the journal could not be closed', {
+        records: count,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      for (const entry of left)
+        entry.reject(new RecordsNotDelivered(this.settings.topic, count, 'journal failed'));
+      return;
+    }
+    if (count > 0)
+      this.logger.warn('Control records kept in the journal for the next start', { records: count });
+    // Accepted and durable: delivered by the next run, so the callers are not told of a loss.
+    for (const entry of left) entry.resolve();
   }
 
   /** Whole entries from the head, up to the per-send limit (at least one). */

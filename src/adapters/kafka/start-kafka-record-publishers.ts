@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
+import { TickJournal } from '../tick-journal/tick-journal.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { KafkaBatchSender } from './kafka-batch-sender.ts';
@@ -6,6 +8,9 @@ import { CLIENT_RETRY, kafkaClientConfig } from './kafka-client-config.ts';
 import { DEFAULT_RECORD_PUBLISHER, KafkaRecordPublisher } from './kafka-record-publisher.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
 import { ensureTickTopic } from './kafka-topic-admin.ts';
+
+/** Control topics are small next to the ticks: a quarter GiB of backlog each is days of outage. */
+const CONTROL_JOURNAL_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * One publisher per control topic, on the tick sink's cluster and security settings. Each topic is
@@ -15,6 +20,10 @@ export const startKafkaRecordPublishers = async <T extends string>(
   settings: KafkaSinkSettings,
   topics: Readonly<Record<T, string>>,
   deps: { readonly logger: Logger; readonly metrics: Metrics },
+  options: {
+    /** A journal per topic in this folder: accepted records survive an outage, a close and a crash. */
+    readonly journalDir?: string;
+  } = {},
 ): Promise<Record<T, KafkaRecordPublisher>> => {
   const logger = deps.logger.child({ component: 'control-topics' });
   const kafka = new Kafka(await kafkaClientConfig(settings, logger));
@@ -31,7 +40,17 @@ export const startKafkaRecordPublishers = async <T extends string>(
     const topic = topics[name];
     const sender = new KafkaBatchSender(kafka, topic, logger.child({ topic }));
     await sender.connect();
-    out[name] = new KafkaRecordPublisher(sender, { ...DEFAULT_RECORD_PUBLISHER, topic }, deps);
+    const journal =
+      options.journalDir === undefined
+        ? undefined
+        : await TickJournal.open({
+            ...settings.journal,
+            dir: join(options.journalDir, encodeURIComponent(topic)),
+            maxBytes: Math.min(settings.journal.maxBytes, CONTROL_JOURNAL_MAX_BYTES),
+          });
+    const publisher = new KafkaRecordPublisher(sender, { ...DEFAULT_RECORD_PUBLISHER, topic }, deps, journal);
+    await publisher.resumeJournal();
+    out[name] = publisher;
   }
   return out;
 };
