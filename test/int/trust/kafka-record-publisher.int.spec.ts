@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
@@ -160,6 +162,57 @@ describe('KafkaRecordPublisher against a broker of its own (stopped for an outag
     const bValues = byKey.map((m) => (JSON.parse(m.value) as { n: number }).n);
     expect(bValues).toEqual([...bValues].sort((x, y) => x - y));
     expect(metrics.value('control_records_published_total', { topic })).toBe(51);
+    rmSync(journalDir, { recursive: true, force: true });
+  });
+
+  it('with a journal, records accepted during an outage survive a SIGKILL and are sent by the next start', async () => {
+    const topic = `gaps-kill-${randomUUID().slice(0, 8)}`;
+    const journalDir = mkdtempSync(join(tmpdir(), 'tickflow-control-kill-'));
+    const child = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('../../support/control-publisher-fixture.ts', import.meta.url)),
+        kafka.broker,
+        topic,
+        journalDir,
+        '40',
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    const said = (word: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (out.includes(word)) resolve();
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    try {
+      await said('started');
+      await kafka.stop();
+      child.stdin.write('go\n');
+      await said('published');
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    } finally {
+      child.kill('SIGKILL');
+      await kafka.start();
+    }
+    const metrics = new MemoryMetrics();
+    const next = await startKafkaRecordPublishers(
+      settingsFor(kafka.broker),
+      { q: topic },
+      { logger: new MemoryLogger(), metrics },
+      { journalDir },
+    );
+    await next.q.close();
+    const values = (await readTopicWithKcat(kafka.broker, topic)).map(
+      (m) => (JSON.parse(m.value) as { n: number }).n,
+    );
+    expect([...values].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(metrics.value('control_records_published_total', { topic })).toBe(40);
     rmSync(journalDir, { recursive: true, force: true });
   });
 });
