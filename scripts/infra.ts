@@ -4,6 +4,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { either as E } from 'fp-ts';
+import * as t from 'io-ts';
 import { kafkaAnswers, startLocalKafka } from '../src/app/infra/local-kafka.ts';
 import { startLocalRedis } from '../src/app/infra/local-redis.ts';
 import { portOpen } from '../src/app/infra/free-port.ts';
@@ -11,13 +13,24 @@ import { portOpen } from '../src/app/infra/free-port.ts';
 const stateDir = join(process.cwd(), '.tickflow', 'infra');
 const stateFile = join(stateDir, 'infra.json');
 
-interface State {
-  kafka: { broker: string; pid: number };
-  redis: { url: string; pid: number };
-}
+const StateC = t.type({
+  kafka: t.type({ broker: t.string, pid: t.number }),
+  redis: t.type({ url: t.string, pid: t.number }),
+});
+type State = t.TypeOf<typeof StateC>;
 
-const readState = (): State | undefined =>
-  existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State) : undefined;
+/** The state file, decoded; a file that is not one (hand-edited, truncated) counts as none. */
+const readState = (): State | undefined => {
+  if (!existsSync(stateFile)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(stateFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const decoded = StateC.decode(json);
+  return E.isRight(decoded) ? decoded.right : undefined;
+};
 
 const alive = (pid: number): boolean => {
   try {

@@ -12,6 +12,7 @@
  * `.expected.json` says what the live feed yielded from those frames: counts, and the SHA-256 of
  * the ticks in their wire form, one per line, which replay must reproduce exactly.
  */
+import { simulatorCredentials } from '../src/app/demo/simulator-env.ts';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ import { instrumentToken } from '../src/domain/instrument.ts';
 import { encodeTick } from '../src/domain/tick-wire.ts';
 import { epochMs } from '../src/domain/units.ts';
 import type { FeedMessage } from '../src/ports/broker-feed.ts';
-import { DEMO_CREDENTIALS, loadInstrumentFile, startSimulator } from '../src/simulator/index.ts';
+import { loadInstrumentFile, startSimulator } from '../src/simulator/index.ts';
 
 const NAME = 'simulator-seed1-2025-11-20';
 const OUT_DIR = new URL('../test/fixtures/sessions/', import.meta.url);
@@ -61,12 +62,7 @@ const recording = startFeedRecording({
   maxBlockBytes: 16 * 1024,
 });
 const adapters = createMstockAdapters({
-  credentials: {
-    username: DEMO_CREDENTIALS.user,
-    password: DEMO_CREDENTIALS.password,
-    apiKey: DEMO_CREDENTIALS.apiKey,
-    totpSecret: DEMO_CREDENTIALS.totpSecret,
-  },
+  credentials: simulatorCredentials,
   settings: mstockSettings({
     apiUrl: sim.url,
     feed: {

@@ -15,30 +15,33 @@ export class KafkaSinkStartError extends Error {
   }
 }
 
-/** What kafkajs errors say, gathered through their `cause` chains and aggregated `errors`. */
+/** What a client error says, gathered through its `cause` chain and aggregated `errors`. */
 export interface KafkaErrorFacts {
+  /** Error class names (`KafkaJSSASLAuthenticationError`). */
   readonly names: ReadonlySet<string>;
-  /** Kafka protocol error types (`ILLEGAL_SASL_STATE`) and Node error codes (`ENOTFOUND`). */
-  readonly types: ReadonlySet<string>;
+  /**
+   * Kafka protocol error types or ids (`ILLEGAL_SASL_STATE`), client codes (`PLT_KFK_NETWORK`) and
+   * Node error codes (`ENOTFOUND`): whatever the client puts under the keys it was asked to read.
+   */
+  readonly codes: ReadonlySet<string>;
   readonly message: string;
 }
 
 const field = (o: object, key: string): unknown =>
   key in o ? (o as Record<string, unknown>)[key] : undefined;
 
-export const kafkaErrorFacts = (error: unknown): KafkaErrorFacts => {
+/** The facts of an error from either Kafka client; `codeKeys` are where that client keeps its codes. */
+export const gatherErrorFacts = (error: unknown, codeKeys: readonly string[]): KafkaErrorFacts => {
   const names = new Set<string>();
-  const types = new Set<string>();
+  const codes = new Set<string>();
   const messages: string[] = [];
   const visit = (e: unknown, depth: number): void => {
     if (depth > 8 || typeof e !== 'object' || e === null) return;
-    for (const key of ['name'] as const) {
+    const name = field(e, 'name');
+    if (typeof name === 'string') names.add(name);
+    for (const key of codeKeys) {
       const v = field(e, key);
-      if (typeof v === 'string') names.add(v);
-    }
-    for (const key of ['type', 'code'] as const) {
-      const v = field(e, key);
-      if (typeof v === 'string') types.add(v);
+      if (typeof v === 'string') codes.add(v);
     }
     const message = field(e, 'message');
     if (typeof message === 'string' && message !== '' && !messages.includes(message)) messages.push(message);
@@ -47,47 +50,99 @@ export const kafkaErrorFacts = (error: unknown): KafkaErrorFacts => {
     if (Array.isArray(nested)) for (const n of nested as unknown[]) visit(n, depth + 1);
   };
   visit(error, 0);
-  return { names, types, message: messages.join(': ') || String(error) };
+  return { names, codes, message: messages.join(': ') || String(error) };
 };
+
+/** kafkajs keeps protocol error types in `type` and Node codes in `code`. */
+export const kafkaErrorFacts = (error: unknown): KafkaErrorFacts => gatherErrorFacts(error, ['type', 'code']);
 
 const SASL_REFUSED = new Set(['ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM']);
 const TLS_PROBLEM = /SSL|TLS|CERT|EPROTO|ECONNRESET/;
 
-/** Turns a failure to reach the cluster at start into an error that names the setting at fault. */
-export const startFailure = (error: unknown, settings: KafkaSinkSettings): KafkaSinkStartError => {
+/**
+ * Turns a failure to reach the cluster at start into an error that names the setting at fault.
+ * `saslFailed` says, in the client's own words, that the credentials were refused.
+ */
+export const classifyStartFailure = (
+  error: unknown,
+  settings: KafkaSinkSettings,
+  facts: KafkaErrorFacts,
+  saslFailed: (facts: KafkaErrorFacts) => boolean,
+): KafkaSinkStartError => {
   if (error instanceof KafkaSinkStartError) return error;
-  const facts = kafkaErrorFacts(error);
   const where = settings.brokers.join(',');
+  const { codes, message } = facts;
   if (settings.sasl !== undefined) {
-    if ([...facts.types].some((t) => SASL_REFUSED.has(t)))
+    if ([...codes].some((c) => SASL_REFUSED.has(c)))
       return new KafkaSinkStartError(
         'AuthenticationFailed',
         'KAFKA_SASL_MECHANISM',
         `the broker at ${where} refused SASL ${settings.sasl.mechanism} (is this listener PLAINTEXT or SSL, ` +
-          `without SASL?): ${facts.message}`,
+          `without SASL?): ${message}`,
         error,
       );
-    if (facts.names.has('KafkaJSSASLAuthenticationError') || facts.types.has('SASL_AUTHENTICATION_FAILED'))
+    if (saslFailed(facts))
       return new KafkaSinkStartError(
         'AuthenticationFailed',
         'KAFKA_SASL_USERNAME',
         `SASL ${settings.sasl.mechanism} authentication as "${settings.sasl.username}" failed at ${where} ` +
-          `(check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD): ${facts.message}`,
+          `(check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD): ${message}`,
         error,
       );
   }
-  if (settings.tls !== undefined && [...facts.types].some((t) => TLS_PROBLEM.test(t)))
+  if (settings.tls !== undefined && [...codes].some((c) => TLS_PROBLEM.test(c)))
     return new KafkaSinkStartError(
       'TlsFailed',
       'KAFKA_TLS',
-      `TLS with the broker at ${where} failed (check KAFKA_TLS_CA_FILE and the client certificate): ${facts.message}`,
+      `TLS with the broker at ${where} failed (check KAFKA_TLS_CA_FILE and the client certificate): ${message}`,
       error,
     );
   return new KafkaSinkStartError(
     'BrokerUnreachable',
     'KAFKA_BROKER',
     `no Kafka broker reachable at ${where} within ${settings.startupTimeoutMs} ms` +
-      ` (KAFKA_STARTUP_TIMEOUT_MS): ${facts.message}`,
+      ` (KAFKA_STARTUP_TIMEOUT_MS): ${message}`,
     error,
+  );
+};
+
+/** kafkajs's start failures. */
+export const startFailure = (error: unknown, settings: KafkaSinkSettings): KafkaSinkStartError =>
+  classifyStartFailure(
+    error,
+    settings,
+    kafkaErrorFacts(error),
+    (f) => f.names.has('KafkaJSSASLAuthenticationError') || f.codes.has('SASL_AUTHENTICATION_FAILED'),
+  );
+
+const CREATE_REFUSALS: Readonly<Record<string, 'KAFKA_TOPIC_PARTITIONS' | 'KAFKA_REPLICATION_FACTOR'>> = {
+  INVALID_PARTITIONS: 'KAFKA_TOPIC_PARTITIONS',
+  INVALID_REPLICATION_FACTOR: 'KAFKA_REPLICATION_FACTOR',
+};
+
+/** The refusals that retrying cannot fix; anything else may be the cluster still starting. */
+export const isPermanentRefusal = (codes: ReadonlySet<string>): boolean =>
+  [...codes].some(
+    (c) => c in CREATE_REFUSALS || c.endsWith('AUTHORIZATION_FAILED') || c === 'INVALID_TOPIC_EXCEPTION',
+  );
+
+/**
+ * A topic creation the cluster refused for good (bad partition count or replication factor, no
+ * authorisation, an invalid name), as the start error naming the setting; undefined for anything
+ * else, which may be the cluster still starting and is worth retrying.
+ */
+export const topicCreateRefusal = (
+  topic: string,
+  facts: KafkaErrorFacts,
+  cause: unknown,
+): KafkaSinkStartError | undefined => {
+  if (!isPermanentRefusal(facts.codes)) return undefined;
+  const codes = [...facts.codes];
+  const setting = codes.map((c) => CREATE_REFUSALS[c]).find((s) => s !== undefined) ?? 'TICK_TOPIC';
+  return new KafkaSinkStartError(
+    'TopicNotCreated',
+    setting,
+    `cannot create topic "${topic}": ${facts.message}`,
+    cause,
   );
 };

@@ -1,20 +1,9 @@
 import type { Admin, ClusterTopicMetadata } from '@platformatic/kafka';
 import type { Logger } from '../../ports/logger.ts';
 import type { KafkaSinkSettings } from '../kafka/kafka-settings.ts';
-import { KafkaSinkStartError } from '../kafka/kafka-start-error.ts';
+import { isPermanentRefusal, KafkaSinkStartError, topicCreateRefusal } from '../kafka/kafka-start-error.ts';
 import { platformaticErrorFacts } from './platformatic-start-error.ts';
 import { verifyTopicShape } from '../kafka/verify-topic-shape.ts';
-
-const CREATE_REFUSALS: Readonly<Record<string, 'KAFKA_TOPIC_PARTITIONS' | 'KAFKA_REPLICATION_FACTOR'>> = {
-  INVALID_PARTITIONS: 'KAFKA_TOPIC_PARTITIONS',
-  INVALID_REPLICATION_FACTOR: 'KAFKA_REPLICATION_FACTOR',
-};
-
-/** The refusals that retrying cannot fix; anything else may be the cluster still starting. */
-const isRefusal = (codes: ReadonlySet<string>): boolean =>
-  [...codes].some(
-    (c) => c in CREATE_REFUSALS || c.endsWith('AUTHORIZATION_FAILED') || c === 'INVALID_TOPIC_EXCEPTION',
-  );
 
 const LEADER_POLL_MS = 100;
 
@@ -26,15 +15,7 @@ const createTopic = async (admin: Admin, settings: KafkaSinkSettings, logger: Lo
   } catch (e) {
     const facts = platformaticErrorFacts(e);
     if (facts.codes.has('TOPIC_ALREADY_EXISTS')) return; // created by another client meanwhile
-    if (!isRefusal(facts.codes)) throw e;
-    const setting =
-      [...facts.codes].map((c) => CREATE_REFUSALS[c]).find((s) => s !== undefined) ?? 'TICK_TOPIC';
-    throw new KafkaSinkStartError(
-      'TopicNotCreated',
-      setting,
-      `cannot create topic "${topic}": ${facts.message}`,
-      e,
-    );
+    throw topicCreateRefusal(topic, facts, e) ?? e;
   }
 };
 
@@ -66,7 +47,7 @@ export const ensureTickTopic = async (
     metadata = await withLeaders(admin, topic);
   } catch (e) {
     const facts = platformaticErrorFacts(e);
-    if (!isRefusal(facts.codes) && !facts.codes.has('UNKNOWN_TOPIC_OR_PARTITION')) throw e;
+    if (!isPermanentRefusal(facts.codes) && !facts.codes.has('UNKNOWN_TOPIC_OR_PARTITION')) throw e;
     throw new KafkaSinkStartError(
       'TopicNotDescribable',
       'TICK_TOPIC',

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { DEMO_CREDENTIALS, startSimulator } from '../../simulator/index.ts';
 import type { SinkChoice } from '../container.ts';
 import { renderDemoScreen } from '../demo/demo-screen.ts';
-import { simulatorEnv } from '../demo/simulator-env.ts';
+import { simulatorCredentials, simulatorEnv } from '../demo/simulator-env.ts';
 import { startTestBed, type TestBed } from '../infra/test-bed.ts';
 import { startLivePipeline } from '../live-pipeline.ts';
 import type { Command } from './command.ts';
@@ -79,12 +79,7 @@ export const demoCommand: Command = {
       broker: {
         apiUrl: sim.url,
         wsUrl: sim.wsUrl,
-        credentials: {
-          username: DEMO_CREDENTIALS.user,
-          password: DEMO_CREDENTIALS.password,
-          apiKey: DEMO_CREDENTIALS.apiKey,
-          totpSecret: DEMO_CREDENTIALS.totpSecret,
-        },
+        credentials: simulatorCredentials,
       },
       anyMetricsPort: true,
     });

@@ -1,3 +1,4 @@
+import type { MstockCredentials } from '../../adapters/mstock/mstock-login.ts';
 import { DEMO_CREDENTIALS } from '../../simulator/index.ts';
 
 /**
@@ -15,3 +16,11 @@ export const simulatorEnv = (sim: {
   MSTOCK_API_URL: sim.url,
   MSTOCK_WS_URL: sim.wsUrl,
 });
+
+/** The simulator's demo account as the m.Stock adapters take credentials. */
+export const simulatorCredentials: MstockCredentials = {
+  username: DEMO_CREDENTIALS.user,
+  password: DEMO_CREDENTIALS.password,
+  apiKey: DEMO_CREDENTIALS.apiKey,
+  totpSecret: DEMO_CREDENTIALS.totpSecret,
+};

@@ -1,3 +1,4 @@
+import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -6,14 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/app/infra/free-port.ts';
-import {
-  DEMO_API_KEY,
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
-  DEMO_USER,
-  startSimulator,
-  type RunningSimulator,
-} from '../../../src/simulator/index.ts';
+import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTickflow } from '../../support/service-process.ts';
 
@@ -39,12 +33,7 @@ describe('tickflow live, end to end: simulator → service process → real Kafk
   afterAll(async () => sim.close());
 
   const serviceEnv = async (topic: string): Promise<Record<string, string>> => ({
-    MSTOCK_USER: DEMO_USER,
-    MSTOCK_PASS: DEMO_PASSWORD,
-    MSTOCK_API_KEY: DEMO_API_KEY,
-    MSTOCK_TOTP_SECRET: DEMO_TOTP_SECRET,
-    MSTOCK_API_URL: sim.url,
-    MSTOCK_WS_URL: sim.wsUrl,
+    ...simulatorEnv(sim),
     KAFKA_BROKER: inject('kafkaBroker'),
     REDIS_URL: inject('redisUrl'),
     TICK_TOPIC: topic,

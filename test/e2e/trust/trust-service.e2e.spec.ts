@@ -1,17 +1,11 @@
+import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/app/infra/free-port.ts';
-import {
-  DEMO_API_KEY,
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
-  DEMO_USER,
-  startSimulator,
-  type RunningSimulator,
-} from '../../../src/simulator/index.ts';
+import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTickflow } from '../../support/service-process.ts';
 
@@ -37,12 +31,7 @@ describe('tickflow live, end to end: quarantine and the gap topic', () => {
     const topics = { ticks: `ticks-${ns}`, quarantine: `quarantine-${ns}`, gaps: `gaps-${ns}` };
     const port = await freePort();
     const service = startTickflow(['live'], {
-      MSTOCK_USER: DEMO_USER,
-      MSTOCK_PASS: DEMO_PASSWORD,
-      MSTOCK_API_KEY: DEMO_API_KEY,
-      MSTOCK_TOTP_SECRET: DEMO_TOTP_SECRET,
-      MSTOCK_API_URL: sim.url,
-      MSTOCK_WS_URL: sim.wsUrl,
+      ...simulatorEnv(sim),
       KAFKA_BROKER: inject('kafkaBroker'),
       REDIS_URL: inject('redisUrl'),
       TICK_TOPIC: topics.ticks,

@@ -1,10 +1,11 @@
+import { simulatorCredentials } from '../../../src/app/demo/simulator-env.ts';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { createMstockAdapters } from '../../../src/adapters/mstock/create-mstock-adapters.ts';
 import { mstockSettings } from '../../../src/adapters/mstock/mstock-settings.ts';
 import { startFeedRecording, type FeedRecording } from '../../../src/adapters/recording/feed-recorder.ts';
 import { systemClock } from '../../../src/adapters/system/system-clock.ts';
-import { DEMO_CREDENTIALS, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
 
 /**
  * The m.Stock adapters pointed at a running simulator, their feed recorded into `dir` as `live`
@@ -21,12 +22,7 @@ export const recordedAdapters = (sim: RunningSimulator, dir: string) => {
     maxBlockBytes: 8 * 1024,
   });
   const adapters = createMstockAdapters({
-    credentials: {
-      username: DEMO_CREDENTIALS.user,
-      password: DEMO_CREDENTIALS.password,
-      apiKey: DEMO_CREDENTIALS.apiKey,
-      totpSecret: DEMO_CREDENTIALS.totpSecret,
-    },
+    credentials: simulatorCredentials,
     settings: mstockSettings({
       apiUrl: sim.url,
       feed: {

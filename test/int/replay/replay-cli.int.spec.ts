@@ -1,14 +1,9 @@
+import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_API_KEY,
-  DEMO_PASSWORD,
-  DEMO_TOTP_SECRET,
-  DEMO_USER,
-  startSimulator,
-} from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../../src/simulator/index.ts';
 import { FIXTURE, FIXTURE_EXPECTED, sha256 } from '../../unit/replay/replay-harness.ts';
 import { runCli } from './run-cli.ts';
 
@@ -115,12 +110,7 @@ describe('tickflow record', () => {
     try {
       const run = await runCli(['record', '--out', out, '--duration', '2'], {
         ...env,
-        MSTOCK_USER: DEMO_USER,
-        MSTOCK_PASS: DEMO_PASSWORD,
-        MSTOCK_API_KEY: DEMO_API_KEY,
-        MSTOCK_TOTP_SECRET: DEMO_TOTP_SECRET,
-        MSTOCK_API_URL: sim.url,
-        MSTOCK_WS_URL: sim.wsUrl,
+        ...simulatorEnv(sim),
         INSTRUMENTS: '26000,2885,11536',
       });
       expect(run.code).toBe(0);

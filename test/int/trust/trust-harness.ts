@@ -1,3 +1,4 @@
+import { simulatorCredentials } from '../../../src/app/demo/simulator-env.ts';
 import { either as E } from 'fp-ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { BrokerFeedId } from '../../../src/ports/broker-feed.ts';
 import { HistoricalDataId } from '../../../src/ports/historical-data.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import { TickSinkId } from '../../../src/ports/tick-sink.ts';
-import { DEMO_CREDENTIALS, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { readTopicWithKcat, type KcatMessage } from '../../support/kcat.ts';
 
@@ -99,12 +100,7 @@ export const startTrustBed = async (options: {
     broker: {
       apiUrl: sim.url,
       wsUrl: sim.wsUrl,
-      credentials: {
-        username: DEMO_CREDENTIALS.user,
-        password: DEMO_CREDENTIALS.password,
-        apiKey: DEMO_CREDENTIALS.apiKey,
-        totpSecret: DEMO_CREDENTIALS.totpSecret,
-      },
+      credentials: simulatorCredentials,
     },
   });
   const metrics = container.get(PrometheusMetricsId);
