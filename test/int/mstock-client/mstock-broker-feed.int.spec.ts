@@ -379,7 +379,15 @@ describe('MstockBrokerFeed against a WebSocket server', () => {
 
   it('ends cleanly on abort: the socket closed, no timer left behind', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
-    const before = timers();
+    // Short timers an earlier test left (a backoff, a close) must run out first, or one ending
+    // mid-test would look like a timer this feed took away.
+    let before = timers();
+    for (let still = 0; still < 10;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const now = timers();
+      still = now === before ? still + 1 : 0;
+      before = now;
+    }
     const { feed } = makeFeed();
     const r = reader(feed);
     await r.next('connected');
