@@ -20,6 +20,8 @@ export interface IngestSettings {
   readonly screen?: (ticks: readonly Tick[], receivedAt: EpochMs) => readonly Tick[];
   /** Sees every message after screening (ticks messages hold only the ticks that passed). */
   readonly observe?: (message: FeedMessage) => void;
+  /** Keep each token's last tick in the status (the demo's screen); off, the hot path skips it. */
+  readonly keepLatest?: boolean;
 }
 
 export interface IngestStatus {
@@ -32,7 +34,7 @@ export interface IngestStatus {
   readonly lastTickAt: EpochMs | undefined;
   readonly reconnects: number;
   readonly gaps: readonly FeedGap[];
-  /** The last tick of each token, for the demo's screen. */
+  /** The last tick of each token, for the demo's screen (empty unless `keepLatest`). */
   readonly latest: ReadonlyMap<string, Tick>;
 }
 
@@ -191,7 +193,7 @@ export class FeedIngestion {
   private async forward(ticks: readonly Tick[]): Promise<void> {
     if (ticks.length === 0) return;
     const n = ticks.length;
-    for (const t of ticks) this.latest.set(t.token, t);
+    if (this.settings.keepLatest === true) for (const t of ticks) this.latest.set(t.token, t);
     const publish = this.sink.publish(ticks).then(
       () => {
         this.status.ticksAccepted += n;

@@ -43,6 +43,8 @@ export interface LivePipelineOptions {
   readonly promptOtp?: OtpPrompt;
   /** When METRICS_PORT is taken, take any free port instead of failing (the demo). */
   readonly anyMetricsPort?: boolean;
+  /** Keep each token's last tick for a screen (the demo); live does not pay for it per tick. */
+  readonly keepLatest?: boolean;
   /** The market clock; the system clock unless a test or a simulation sets its own. */
   readonly clock?: Clock;
 }
@@ -177,6 +179,7 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     metricsHost: a.metricsHost,
     metricsPort: a.metricsPort,
     maxInFlight: 64,
+    ...(o.keepLatest === true ? { keepLatest: true } : {}),
   };
   let service: RunningLiveService;
   try {

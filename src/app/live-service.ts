@@ -37,6 +37,8 @@ export interface LiveServiceSettings {
   readonly metricsHost: string;
   readonly metricsPort: number;
   readonly maxInFlight: number;
+  /** Keep each token's last tick in the ingest status (the demo's screen). */
+  readonly keepLatest?: boolean;
 }
 
 export interface RunningLiveService {
@@ -60,6 +62,7 @@ export const startLiveService = async (
   let trust: TrustStage | undefined;
   const ingestion = new FeedIngestion(deps, {
     maxInFlight: settings.maxInFlight,
+    ...(settings.keepLatest === true ? { keepLatest: true } : {}),
     ...(deps.onGap === undefined ? {} : { onGap: deps.onGap }),
     ...(deps.trust === undefined
       ? {}

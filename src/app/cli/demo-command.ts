@@ -82,6 +82,7 @@ export const demoCommand: Command = {
         credentials: simulatorCredentials,
       },
       anyMetricsPort: true,
+      keepLatest: true,
     });
     if (pipeline === undefined) {
       await sim.close();
