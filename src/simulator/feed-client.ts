@@ -36,13 +36,23 @@ export class FeedClient {
     this.messages.push(text);
   }
 
-  /** Subscribes up to `limit` tokens in all; returns the tokens refused for the limit. */
-  subscribe(tokens: readonly number[], mode: SubscriptionMode, limit: number): number[] {
+  /**
+   * Subscribes up to `limit` tokens in all, in the `named` mode or else the `fallback`. A token
+   * already subscribed keeps its mode unless the message named one. Returns the tokens refused
+   * for the limit.
+   */
+  subscribe(
+    tokens: readonly number[],
+    named: SubscriptionMode | undefined,
+    fallback: SubscriptionMode,
+    limit: number,
+  ): number[] {
     const refused: number[] = [];
     for (const token of tokens) {
-      if (this.modes.has(token)) continue;
-      if (this.modes.size >= limit) refused.push(token);
-      else this.modes.set(token, mode);
+      if (this.modes.has(token)) {
+        if (named !== undefined) this.modes.set(token, named);
+      } else if (this.modes.size >= limit) refused.push(token);
+      else this.modes.set(token, named ?? fallback);
     }
     return refused;
   }

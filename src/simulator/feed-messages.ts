@@ -2,10 +2,17 @@ import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
 import type { SubscriptionMode } from '../ports/broker-feed.ts';
 
+/** Tokens to subscribe, in a mode when the message names one (`undefined`: the default mode). */
+export interface SubscribeGroup {
+  readonly mode: SubscriptionMode | undefined;
+  readonly tokens: readonly number[];
+}
+
 /** What a client's text frame asks for (mstock-protocol.md, "Live feed"). */
 export type ClientRequest =
   | { readonly kind: 'login'; readonly accessToken: string }
-  | { readonly kind: 'subscribe'; readonly tokens: readonly number[] }
+  /** `{"v":[tokens]}` is one group without a mode; `{"v":{"full":[tokens]}}` one group per mode named. */
+  | { readonly kind: 'subscribe'; readonly groups: readonly SubscribeGroup[] }
   | { readonly kind: 'unsubscribe'; readonly tokens: readonly number[] }
   /** `tokens` undefined: every subscribed token (`{"a":"mode","v":["ltp"]}`). */
   | { readonly kind: 'mode'; readonly mode: SubscriptionMode; readonly tokens: readonly number[] | undefined }
@@ -17,10 +24,33 @@ export type ClientRequest =
 const Token = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0 && n <= 0x7fffffff, 'Token');
 const Tokens = t.array(Token);
 const Mode = t.keyof({ ltp: null, quote: null, full: null });
-const Subscribe = t.type({ a: t.literal('subscribe'), v: Tokens });
+// The official Node SDK's subscribeWithMode sends the object form (mstock-protocol.md).
+const TokensByMode = t.partial({ ltp: Tokens, quote: Tokens, full: Tokens });
+const Subscribe = t.type({ a: t.literal('subscribe'), v: t.union([Tokens, TokensByMode]) });
+const MODES: readonly SubscriptionMode[] = ['ltp', 'quote', 'full'];
 const Unsubscribe = t.type({ a: t.literal('unsubscribe'), v: Tokens });
 const ModeMessage = t.type({ a: t.literal('mode'), v: t.union([t.tuple([Mode, Tokens]), t.tuple([Mode])]) });
 const Action = t.type({ a: t.string });
+
+const BAD_SUBSCRIBE: ClientRequest = {
+  kind: 'invalid',
+  reason: 'Invalid subscribe message: v must be a list of instrument tokens or {"<mode>": [tokens]}',
+};
+
+const readSubscribe = (parsed: unknown): ClientRequest => {
+  const m = Subscribe.decode(parsed);
+  if (E.isLeft(m)) return BAD_SUBSCRIBE;
+  const v = m.right.v;
+  if (Array.isArray(v)) return { kind: 'subscribe', groups: [{ mode: undefined, tokens: v }] };
+  // t.partial lets unknown keys through: a mode the server does not know is refused, not dropped.
+  const keys = Object.keys(v);
+  if (keys.length === 0 || keys.some((k) => !MODES.some((mode) => mode === k))) return BAD_SUBSCRIBE;
+  const groups = MODES.flatMap((mode): SubscribeGroup[] => {
+    const tokens = v[mode];
+    return tokens === undefined ? [] : [{ mode, tokens }];
+  });
+  return { kind: 'subscribe', groups };
+};
 
 const LOGIN_PREFIX = 'LOGIN:';
 
@@ -38,12 +68,8 @@ export const readClientText = (text: string): ClientRequest => {
   const action = Action.decode(parsed);
   if (E.isLeft(action)) return { kind: 'ignored' };
   switch (action.right.a) {
-    case 'subscribe': {
-      const m = Subscribe.decode(parsed);
-      return E.isRight(m)
-        ? { kind: 'subscribe', tokens: m.right.v }
-        : { kind: 'invalid', reason: 'Invalid subscribe message: v must be a list of instrument tokens' };
-    }
+    case 'subscribe':
+      return readSubscribe(parsed);
     case 'unsubscribe': {
       const m = Unsubscribe.decode(parsed);
       return E.isRight(m)

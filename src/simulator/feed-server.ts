@@ -176,10 +176,8 @@ export class FeedServer {
         }
         return;
       case 'subscribe': {
-        const refused = client.subscribe(
-          request.tokens,
-          options.defaultMode,
-          options.maxInstrumentsPerConnection,
+        const refused = request.groups.flatMap((g) =>
+          client.subscribe(g.tokens, g.mode, options.defaultMode, options.maxInstrumentsPerConnection),
         );
         if (refused.length > 0) {
           this.#sendError(

@@ -14,6 +14,7 @@ export {
   type SimulatorOptions,
   type TotpTimeSource,
 } from './simulator-options.ts';
+export { credentialsNotice } from './credentials-notice.ts';
 export { parseSimulatorArgs, SIMULATOR_USAGE, type SimulatorArgsError } from './simulator-args.ts';
 export type { SimulatorFaults } from './simulator-faults.ts';
 export {

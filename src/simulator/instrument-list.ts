@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { either as E } from 'fp-ts';
 import { parseInstrumentCsv } from '../adapters/instruments/instrument-csv.ts';
+import { packageRoot } from '../adapters/system/package-root.ts';
 import type { Exchange, InstrumentKind } from '../domain/instrument.ts';
 
 /** An instrument the simulator quotes. The token is a number here: it is what the feed carries. */
@@ -16,8 +18,12 @@ export interface InstrumentListError {
   readonly message: string;
 }
 
-/** The Nifty 50 list shipped with the package (membership changes twice a year: users edit it). */
-export const DEFAULT_INSTRUMENT_FILE = new URL('../../config/nifty50.csv', import.meta.url);
+/**
+ * The Nifty 50 list shipped with the package (membership changes twice a year: users edit it). Found
+ * from the package root, not from this module: compiled, it sits one folder deeper (`dist/src/`).
+ */
+export const defaultInstrumentFile = (root: string = packageRoot()): string =>
+  join(root, 'config', 'nifty50.csv');
 
 /** Reads `symbol,token,exchange,kind` CSV text with the service's own decoder, tokens as numbers. */
 export const decodeInstrumentCsv = (
@@ -32,9 +38,9 @@ export const decodeInstrumentCsv = (
 
 /** Loads and decodes an instrument list file; a bad file is an error, not an empty market. */
 export const loadInstrumentFile = async (
-  file: URL | string = DEFAULT_INSTRUMENT_FILE,
+  file: string = defaultInstrumentFile(),
 ): Promise<SimInstrument[]> => {
-  const decoded = decodeInstrumentCsv(await readFile(file, 'utf8'), String(file));
+  const decoded = decodeInstrumentCsv(await readFile(file, 'utf8'), file);
   if (E.isLeft(decoded)) throw new Error(decoded.left.message);
   return decoded.right;
 };

@@ -6,7 +6,7 @@ describe('simulator: client text messages', () => {
     expect(readClientText('LOGIN:abc.def.ghi')).toEqual({ kind: 'login', accessToken: 'abc.def.ghi' });
     expect(readClientText('{"a":"subscribe","v":[26000,2885]}')).toEqual({
       kind: 'subscribe',
-      tokens: [26000, 2885],
+      groups: [{ mode: undefined, tokens: [26000, 2885] }],
     });
     expect(readClientText('{"a":"unsubscribe","v":[2885]}')).toEqual({ kind: 'unsubscribe', tokens: [2885] });
     expect(readClientText('{"a":"mode","v":["full",[26000,2885]]}')).toEqual({
@@ -19,6 +19,30 @@ describe('simulator: client text messages', () => {
       mode: 'ltp',
       tokens: undefined,
     });
+  });
+
+  it("reads the official SDK's subscribeWithMode form: the mode as the key of v", () => {
+    expect(readClientText('{"a":"subscribe","v":{"full":[26000,2885]}}')).toEqual({
+      kind: 'subscribe',
+      groups: [{ mode: 'full', tokens: [26000, 2885] }],
+    });
+    expect(readClientText('{"a":"subscribe","v":{"quote":[2885],"ltp":[26000]}}')).toEqual({
+      kind: 'subscribe',
+      groups: [
+        { mode: 'ltp', tokens: [26000] },
+        { mode: 'quote', tokens: [2885] },
+      ],
+    });
+  });
+
+  it('refuses a mode-keyed subscribe with no mode, an unknown mode or bad tokens', () => {
+    expect(readClientText('{"a":"subscribe","v":{}}')).toMatchObject({ kind: 'invalid' });
+    expect(readClientText('{"a":"subscribe","v":{"fast":[2885]}}')).toMatchObject({ kind: 'invalid' });
+    expect(readClientText('{"a":"subscribe","v":{"full":[2885],"snap":[1]}}')).toMatchObject({
+      kind: 'invalid',
+    });
+    expect(readClientText('{"a":"subscribe","v":{"full":["2885"]}}')).toMatchObject({ kind: 'invalid' });
+    expect(readClientText('{"a":"subscribe","v":{"full":2885}}')).toMatchObject({ kind: 'invalid' });
   });
 
   it('ignores unknown text and unknown actions', () => {

@@ -1,6 +1,14 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { either as E } from 'fp-ts';
 import { describe, expect, it } from 'vitest';
-import { decodeInstrumentCsv, loadInstrumentFile } from '../../../src/simulator/instrument-list.ts';
+import { findPackageRoot, packageRoot } from '../../../src/adapters/system/package-root.ts';
+import {
+  decodeInstrumentCsv,
+  defaultInstrumentFile,
+  loadInstrumentFile,
+} from '../../../src/simulator/instrument-list.ts';
 
 describe('simulator instrument list', () => {
   it('loads the shipped Nifty 50 list: the index and 50 constituents', async () => {
@@ -14,6 +22,29 @@ describe('simulator instrument list', () => {
       kind: 'equity',
     });
     expect(list.filter((i) => i.kind === 'equity')).toHaveLength(50);
+  });
+
+  it('finds the shipped list from an installed package, where the code runs from dist/src/simulator', async () => {
+    // The layout `npm install tickflow` makes: config/ beside dist/, not inside it.
+    const project = mkdtempSync(join(tmpdir(), 'tickflow-installed-'));
+    try {
+      const pkg = join(project, 'node_modules', 'tickflow');
+      const compiledModuleDir = join(pkg, 'dist', 'src', 'simulator');
+      mkdirSync(compiledModuleDir, { recursive: true });
+      mkdirSync(join(pkg, 'config'));
+      writeFileSync(join(project, 'package.json'), '{"name":"user-project"}');
+      writeFileSync(join(pkg, 'package.json'), '{"name":"tickflow"}');
+      copyFileSync(defaultInstrumentFile(), join(pkg, 'config', 'nifty50.csv'));
+      const root = findPackageRoot(compiledModuleDir);
+      expect(root).toBe(pkg);
+      expect(await loadInstrumentFile(defaultInstrumentFile(root))).toHaveLength(51);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the default list from the package root', () => {
+    expect(defaultInstrumentFile()).toBe(join(packageRoot(), 'config', 'nifty50.csv'));
   });
 
   it.each([
