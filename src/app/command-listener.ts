@@ -1,9 +1,9 @@
 import type { Logger } from '../ports/logger.ts';
 
 /**
- * Starts something that needs Redis (the backfill coordinator) without letting a Redis outage at
- * start stop the feed: a failed start is logged and tried again every `retryMs` until it works or
- * `stop` is called. The live feed never waits for it.
+ * Starts something the feed must not wait for (the backfill coordinator, which opens its event log
+ * and reads the instruments): a failed start is logged and tried again every `retryMs` until it
+ * works or `stop` is called.
  */
 export const startInBackground = <T>(
   what: string,

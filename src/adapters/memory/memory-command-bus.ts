@@ -1,6 +1,11 @@
 import { either as E } from 'fp-ts';
 import type { SystemCommand } from '../../domain/system-command.ts';
-import type { CommandBus, CommandSubscription, Inbound } from '../../ports/command-bus.ts';
+import type {
+  CommandBus,
+  CommandBusConnection,
+  CommandSubscription,
+  Inbound,
+} from '../../ports/command-bus.ts';
 import { decodeCommand, encodeCheckedCommand } from '../redis/command-wire.ts';
 import { CommandBusClosed } from '../redis/command-bus-errors.ts';
 
@@ -59,6 +64,10 @@ export class MemoryCommandBus implements CommandBus {
       }
     });
     return Promise.resolve();
+  }
+
+  connection(): CommandBusConnection {
+    return this.closed ? { connected: false, reason: 'the command bus is closed' } : { connected: true };
   }
 
   close(): Promise<void> {

@@ -1,9 +1,14 @@
 import { either as E } from 'fp-ts';
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
-import type { CommandBus, CommandSubscription, Inbound } from '../../ports/command-bus.ts';
+import type {
+  CommandBus,
+  CommandBusConnection,
+  CommandSubscription,
+  Inbound,
+} from '../../ports/command-bus.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { Counter, Metrics } from '../../ports/metrics.ts';
+import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { SystemCommand } from '../../domain/system-command.ts';
 import { CommandBusClosed } from './command-bus-errors.ts';
 import { decodeCommand, encodeCheckedCommand } from './command-wire.ts';
@@ -29,7 +34,7 @@ export class RedisCommandBus implements CommandBus {
   private readonly subscriber: Redis;
   private readonly publisher: Redis;
   private readonly handlers = new Set<Handler>();
-  private readonly received: { readonly command: Counter; readonly rejected: Counter };
+  private readonly connected: Gauge;
   private readonly reconnects: Counter;
   private readonly heartbeatsMissed: Counter;
   private subscribed: Promise<void> | undefined;
@@ -77,11 +82,11 @@ export class RedisCommandBus implements CommandBus {
       socketTimeout: settings.timeoutMs,
     });
     const { metrics } = deps;
-    const help = 'Messages read off the command channel, by whether they decoded to a command';
-    this.received = {
-      command: metrics.counter('commands_received_total', help, { result: 'command' }),
-      rejected: metrics.counter('commands_received_total', help, { result: 'rejected' }),
-    };
+    this.connected = metrics.gauge(
+      'redis_connected',
+      'Whether the command subscriber is connected to Redis (1) or not (0): without it, no START_BACKFILL arrives',
+    );
+    this.connected.set(0);
     this.reconnects = metrics.counter(
       'redis_subscriber_reconnects_total',
       'Times the command subscriber connection came back after a loss',
@@ -95,6 +100,16 @@ export class RedisCommandBus implements CommandBus {
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.settings.channel) this.deliver(decodeCommand(text));
     });
+    this.subscriber.on('ready', () => this.connected.set(1));
+    this.subscriber.on('close', () => this.connected.set(0));
+  }
+
+  /** The subscriber's connection: commands arrive only while it is up. */
+  connection(): CommandBusConnection {
+    if (this.closed) return { connected: false, reason: 'the command bus is closed' };
+    if (this.subscriber.status === 'ready') return { connected: true };
+    const why = this.lastError === undefined ? '' : `: ${this.lastError}`;
+    return { connected: false, reason: `not connected to Redis at ${this.address}${why}` };
   }
 
   async subscribe(onMessage: Handler): Promise<CommandSubscription> {
@@ -147,15 +162,8 @@ export class RedisCommandBus implements CommandBus {
     });
   }
 
+  /** A message that is not a command is handed on too: the subscriber logs and counts it, once. */
   private deliver(message: Inbound): void {
-    if (message.kind === 'command') this.received.command.inc();
-    else {
-      this.received.rejected.inc();
-      this.logger.warn('Rejected a message on the command channel', {
-        reason: message.reason,
-        raw: message.raw,
-      });
-    }
     for (const handler of [...this.handlers]) {
       try {
         handler(message);

@@ -10,6 +10,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { CommandBus, CommandSubscription, Inbound } from '../../ports/command-bus.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
+import { CommandBusClosed } from '../../adapters/redis/command-bus-errors.ts';
 import type { JobOutcome, JobTarget } from './backfill-job.ts';
 import { ClockAlarms, type Schedule } from './clock-alarms.ts';
 import { JobMetrics } from './job-metrics.ts';
@@ -42,6 +43,8 @@ export interface CoordinatorDeps {
   readonly schedule?: Schedule;
   /** How often a gap waiting for final bars looks at the clock again (the clock may jump: replay, tests, a suspended host). */
   readonly recheckMs?: number;
+  /** Wait between tries to subscribe to the bus while it cannot be reached (default 1 s; each try waits for the bus's own timeout first). */
+  readonly listenRetryMs?: number;
 }
 
 /** Options of one gap fill. */
@@ -81,8 +84,11 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * Decides when a backfill runs, and runs one at a time:
  * - at start, it resumes the plan the last run left unfinished (unless BACKFILL_ON_START=never),
  *   then backfills the last days when `onStart` says so (`auto`: the market is not open now);
+ *   none of this waits for the command bus, which may be down (Redis unreachable);
  * - `StartBackfill` commands from the bus start a job; one arriving while a job runs is refused
- *   (logged, counted as `busy`), and a malformed message is logged and counted, never fatal;
+ *   (logged, counted as `busy`), and a malformed message is logged and counted (here only: the
+ *   bus hands it on without a word), never fatal. The subscription is tried again until the bus
+ *   takes it; after that, the bus keeps it across reconnects;
  * - feed gaps become targeted backfills once their bars are final, queued behind a running job.
  * Every command is counted in `system_commands_total{outcome}`.
  */
@@ -93,6 +99,8 @@ export class BackfillCoordinator {
   private readonly alarms: ClockAlarms;
   private readonly commandCounters: Readonly<Record<CommandOutcome, Counter>>;
   private subscription: CommandSubscription | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
+  private lastListenError: string | undefined;
   private running:
     { readonly planId: PlanId; readonly done: Promise<void>; readonly abort: AbortController } | undefined;
   /** Start-up and gap requests wait here while a job runs; operator commands do not wait. */
@@ -129,17 +137,45 @@ export class BackfillCoordinator {
   }
 
   /**
-   * Subscribes to commands (a failure to subscribe rejects), then resumes or starts a backfill as
-   * the settings say; a failure there is logged, not thrown: the service runs on without it.
+   * Resumes or starts a backfill as the settings say, and meanwhile subscribes to commands. Neither
+   * throws: a failure at start is logged (the service runs on without it), and a bus that cannot be
+   * reached is tried again in the background. Resolves when the start-up backfill is under way.
    */
   async start(): Promise<void> {
-    this.subscription = await this.deps.bus.subscribe((m) => this.onInbound(m));
+    void this.listen();
     if (this.settings.onStart === 'never') return;
     try {
       await this.backfillAtStart();
     } catch (e) {
       this.logger.error('Backfill at start failed', { error: messageOf(e) });
     }
+  }
+
+  /** One try to subscribe; on failure the next is scheduled. */
+  private async listen(): Promise<void> {
+    let subscription: CommandSubscription;
+    try {
+      subscription = await this.deps.bus.subscribe((m) => this.onInbound(m));
+    } catch (e) {
+      if (this.stopped || e instanceof CommandBusClosed) return;
+      const retryMs = this.deps.listenRetryMs ?? 1000;
+      // Once per distinct error: an outage of hours is not a line every few seconds.
+      if (this.lastListenError !== messageOf(e))
+        this.logger.warn('Not listening for commands (START_BACKFILL) yet; retrying', {
+          error: messageOf(e),
+          retryMs,
+        });
+      this.lastListenError = messageOf(e);
+      this.listenRetry = setTimeout(() => void this.listen(), retryMs);
+      return;
+    }
+    if (this.stopped) {
+      await subscription.close().catch(() => undefined);
+      return;
+    }
+    this.subscription = subscription;
+    if (this.lastListenError !== undefined) this.logger.info('Listening for commands (START_BACKFILL) now');
+    this.lastListenError = undefined;
   }
 
   private async backfillAtStart(): Promise<void> {
@@ -161,6 +197,7 @@ export class BackfillCoordinator {
   /** Stops listening, cancels pending gap fills, and stops a running job (its plan stays resumable). */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.listenRetry);
     this.alarms.cancelAll();
     this.queued.length = 0;
     await this.subscription

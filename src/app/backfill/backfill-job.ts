@@ -209,6 +209,7 @@ export class BackfillJob {
           initialWork: () => this.work?.initialWork(stage) ?? [],
           onFailed: (reason) =>
             this.finish({ status: 'failed', planId: this.planId, reason, progress: this.progress() }),
+          holdsWork: () => (this.work?.count(stage) ?? 0) > 0,
         },
       });
     this.supervisors = { fetch: make('fetch'), publish: make('publish') };

@@ -28,10 +28,11 @@ import { backfillPaths } from './backfill-paths.ts';
 import { BackfillCoordinator, type CoordinatorSettings, type RunJob } from './backfill-coordinator.ts';
 import { BackfillJob, type BackfillJobSettings, type JobRunOptions } from './backfill-job.ts';
 import { ChunkFiles } from './chunk-files.ts';
-import { acquireLockFile } from './lock-file.ts';
+import { acquireLockFile } from '../../adapters/system/lock-file.ts';
 import type { FetchFailure } from './fetch-stage.ts';
 import { forkStageLauncher } from './fork-stage-launcher.ts';
 import { PlanStore } from './plan-store.ts';
+import { startProgressLog } from './progress-log.ts';
 import { StageFatal, type StageChildContext, type StageWorker } from './stage-child.ts';
 import type { StageLauncher } from './stage-process.ts';
 import { fetchWorker, publishWorker } from './stage-workers.ts';
@@ -51,6 +52,7 @@ export const jobSettingsOf = (config: AppConfig): BackfillJobSettings => ({
   heartbeatMs: Math.min(5_000, Math.max(20, Math.floor(config.backfillChildHangMs / 6))),
   // Enough for the publish stage to flush its sink (SINK_CLOSE_TIMEOUT_MS, 10 s by default).
   stopTimeoutMs: 30_000,
+  stallMs: config.backfillStageStallMs,
   maxAttempts: config.backfillChunkMaxAttempts,
 });
 
@@ -81,6 +83,8 @@ export interface BackfillParentOptions {
   /** Default: forked processes running scripts/batch_nifty50 and scripts/feed_kafka. */
   readonly launch?: StageLauncher;
   readonly onProgress?: JobRunOptions['onProgress'];
+  /** Log each job's progress at info every few seconds (the service; the CLI prints its own). */
+  readonly progressLog?: { readonly everyMs: number; readonly bar: boolean };
 }
 
 /** What the coordinator and the CLI share: the store, the data folder, and how to run a job. */
@@ -122,12 +126,26 @@ const parentOf = async (
   const files = new ChunkFiles(backfillPaths(config).chunks);
   const launch = options.launch ?? forkStageLauncher({ env: options.env });
   const settings = jobSettingsOf(config);
-  const runJob: RunJob = (target, signal) =>
-    new BackfillJob(
-      { store, launch, files, clock, logger, metrics, exchangeOf: instruments.exchangeOf },
-      settings,
-      target,
-    ).run({ signal, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+  const runJob: RunJob = async (target, signal) => {
+    const shown = options.progressLog;
+    const progressLog =
+      shown === undefined
+        ? undefined
+        : startProgressLog({ logger: logger.child({ component: 'backfill' }), ...shown });
+    const onProgress: JobRunOptions['onProgress'] = (planId, progress) => {
+      progressLog?.update(planId, progress);
+      options.onProgress?.(planId, progress);
+    };
+    try {
+      return await new BackfillJob(
+        { store, launch, files, clock, logger, metrics, exchangeOf: instruments.exchangeOf },
+        settings,
+        target,
+      ).run({ signal, onProgress });
+    } finally {
+      progressLog?.stop();
+    }
+  };
   return {
     store,
     files,
@@ -154,6 +172,9 @@ export const coordinatorSettingsOf = (
   defaultInterval: config.backfillInterval,
 });
 
+/** How often a running job's progress is logged by the service. */
+const PROGRESS_LOG_EVERY_MS = 5_000;
+
 export interface RunningBackfill {
   readonly coordinator: BackfillCoordinator;
   /** Stops the coordinator (a running job's plan stays resumable) and closes what it opened. */
@@ -161,15 +182,23 @@ export interface RunningBackfill {
 }
 
 /**
- * The backfill of the live service: a coordinator listening on the Redis command channel, which
- * resumes or starts a backfill as BACKFILL_ON_START says. Feed gaps go to `coordinator.fillGap`.
+ * The backfill of the live service: a coordinator that resumes or starts a backfill as
+ * BACKFILL_ON_START says, without waiting for Redis, and listens on the Redis command channel once
+ * Redis answers. Feed gaps go to `coordinator.fillGap`.
  */
 export const startBackfillCoordinator = async (
   config: ServiceConfig,
   options: BackfillParentOptions & { readonly bus?: CommandBus },
 ): Promise<RunningBackfill> => {
   const container = containerOf(config, options);
-  const parent = await parentOf(container, config.app, options);
+  const format = config.app.logFormat;
+  const parent = await parentOf(container, config.app, {
+    progressLog: {
+      everyMs: PROGRESS_LOG_EVERY_MS,
+      bar: format === 'human' || (format === 'auto' && process.stderr.isTTY),
+    },
+    ...options,
+  });
   const bus = container.get(CommandBusId);
   const coordinator = new BackfillCoordinator(
     {

@@ -1,7 +1,12 @@
 import { either as E } from 'fp-ts';
 import { IpcMetrics } from '../../adapters/ipc/ipc-metrics.ts';
 import type { Logger } from '../../ports/logger.ts';
-import { decodeParentMessage, type ChildMessage, type ParentMessage } from './ipc-messages.ts';
+import {
+  MAX_REASON_LENGTH,
+  decodeParentMessage,
+  type ChildMessage,
+  type ParentMessage,
+} from './ipc-messages.ts';
 import { STAGE_EXIT, type StageChildContext, type StageWorker } from './stage-child.ts';
 import type { StageName } from './stage-names.ts';
 import type { StageExit, StageLauncher, StageProcess } from './stage-process.ts';
@@ -77,7 +82,12 @@ export const inProcessStageLauncher =
       send: (message) => {
         if (exited !== undefined) return false;
         const decoded = decodeParentMessage(overTheWire(message));
-        if (E.isLeft(decoded)) throw new Error(decoded.left);
+        if (E.isLeft(decoded)) {
+          // As a forked stage does: the message is delivered, and refused.
+          stageLogger.error('Refused a message from the parent', { reason: decoded.left });
+          toParent({ type: 'refused', reason: decoded.left.slice(0, MAX_REASON_LENGTH) });
+          return true;
+        }
         const m = decoded.right;
         setImmediate(() => {
           if (exited !== undefined) return;

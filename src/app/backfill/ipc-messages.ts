@@ -9,7 +9,12 @@ import { ChunkC, ChunkIdC, CountC } from './wire-codecs.ts';
  * is data from outside.
  */
 
-const Reason = t.refinement(t.string, (s) => s.length <= 2000, 'a reason (at most 2000 characters)');
+export const MAX_REASON_LENGTH = 2000;
+const Reason = t.refinement(
+  t.string,
+  (s) => s.length <= MAX_REASON_LENGTH,
+  `a reason (at most ${MAX_REASON_LENGTH} characters)`,
+);
 const AbsolutePath = t.refinement(
   t.string,
   (s) => s.startsWith('/') && !s.includes('\0'),
@@ -35,6 +40,8 @@ const CHILD = {
   'chunk-published': t.type({ type: t.literal('chunk-published'), chunkId: ChunkIdC, bars: CountC }),
   /** The stage cannot work at all (its settings, a refused login); it exits next. */
   fatal: t.type({ type: t.literal('fatal'), reason: Reason }),
+  /** A message from the parent did not decode: the work it carried will never be done. */
+  refused: t.type({ type: t.literal('refused'), reason: Reason }),
   metrics: MetricsBatchC,
 };
 export type ChildMessage = t.TypeOf<(typeof CHILD)[keyof typeof CHILD]>;

@@ -15,6 +15,13 @@ const counts = (p: PlanProgress): string =>
   (p.failed > 0 ? `, ${p.failed} failed` : '') +
   (p.givenUp > 0 ? `, ${p.givenUp} given up` : '');
 
+/** `[#########.....................] 30%`: the settled share of the plan's chunks. */
+export const progressBar = (p: PlanProgress): string => {
+  const share = p.total === 0 ? 1 : (p.published + p.givenUp) / p.total;
+  const filled = Math.round(share * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${Math.floor(share * 100)}%`;
+};
+
 /**
  * Backfill progress for a terminal (one bar, redrawn in place) or for a log (a plain line now and
  * then). `done` ends the bar's line.

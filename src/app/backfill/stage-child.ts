@@ -2,7 +2,12 @@ import { either as E } from 'fp-ts';
 import { IpcMetrics } from '../../adapters/ipc/ipc-metrics.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
-import { decodeParentMessage, type ChildMessage, type ParentMessage } from './ipc-messages.ts';
+import {
+  MAX_REASON_LENGTH,
+  decodeParentMessage,
+  type ChildMessage,
+  type ParentMessage,
+} from './ipc-messages.ts';
 import type { StageName } from './stage-names.ts';
 
 /** What a stage process runs: it takes the parent's work messages and is closed at the end. */
@@ -125,7 +130,9 @@ export const runStageChild = async (options: StageChildOptions): Promise<void> =
   process.on('message', (raw: unknown) => {
     const decoded = decodeParentMessage(raw);
     if (E.isLeft(decoded)) {
-      logger.warn('Ignored a message from the parent', { stage, reason: decoded.left });
+      // The parent waits for this work: tell it, or its job waits forever.
+      logger.error('Refused a message from the parent', { stage, reason: decoded.left });
+      send({ type: 'refused', reason: decoded.left.slice(0, MAX_REASON_LENGTH) });
       return;
     }
     const message = decoded.right;

@@ -19,6 +19,11 @@ export interface SupervisorSettings {
   readonly heartbeatMs: number;
   /** How long a process may take to stop when asked, before it is killed. */
   readonly stopTimeoutMs: number;
+  /**
+   * A stage that holds work and reports no chunk done or failed for this long fails the job: it is
+   * alive (it heartbeats) but stuck, and the job would otherwise wait forever.
+   */
+  readonly stallMs: number;
 }
 
 export interface SupervisorHandlers {
@@ -30,8 +35,10 @@ export interface SupervisorHandlers {
   onLost(reason: string, wasReady: boolean): Promise<void>;
   /** The messages that give a new process its work (everything the stage still has to do). */
   initialWork(): readonly ParentMessage[];
-  /** The stage gave up: restarts spent, or it reported that it cannot work. */
+  /** The stage gave up: restarts spent, it reported that it cannot work, or refused its work. */
   onFailed(reason: string): void;
+  /** True while the stage has chunks to do: only then is its silence about chunks a stall. */
+  holdsWork(): boolean;
 }
 
 interface Running {
@@ -65,6 +72,8 @@ export class StageSupervisor {
   private readonly rejectedCounter: Counter;
   private readonly reportedFoldErrors = new Set<string>();
   private current: Running | undefined;
+  /** When the stage last reported a chunk, or last had nothing to do. */
+  private lastProgressAt = now();
   private restarts = 0;
   private state: 'idle' | 'running' | 'restarting' | 'failed' | 'stopped' = 'idle';
   private readonly watchdog: NodeJS.Timeout;
@@ -159,6 +168,7 @@ export class StageSupervisor {
     };
     this.current = running;
     this.state = 'running';
+    this.lastProgressAt = now();
     this.logger.info('Backfill stage started', { pid: proc.pid ?? null, restarts: this.restarts });
     proc.onMessage((raw) => {
       if (this.current === running) this.receive(running, raw);
@@ -192,9 +202,15 @@ export class StageSupervisor {
       case 'fatal':
         running.fatal = message.reason;
         return;
+      case 'refused':
+        // A restart would be sent the same work and refuse it again.
+        this.logger.error('Backfill stage refused its work', { reason: message.reason });
+        this.fail(`the ${this.stage} stage refused its work: ${message.reason}`);
+        return;
       case 'chunk-fetched':
       case 'chunk-failed':
       case 'chunk-published':
+        this.lastProgressAt = now();
         // Also while stopping: what a stopping process finished is still true.
         this.handlers.onProgress(message);
         return;
@@ -204,6 +220,18 @@ export class StageSupervisor {
   private checkHang(): void {
     const running = this.current;
     if (running === undefined || running.killedFor !== undefined || this.state !== 'running') return;
+    if (!this.handlers.holdsWork()) this.lastProgressAt = now();
+    const stalledMs = now() - this.lastProgressAt;
+    if (stalledMs >= this.settings.stallMs) {
+      this.logger.error('Backfill stage made no progress; failing the job', {
+        pid: running.proc.pid ?? null,
+        stalledMs: Math.round(stalledMs),
+      });
+      this.fail(
+        `the ${this.stage} stage reported no chunk for ${Math.round(stalledMs / 1000)} s while it had work (stalled)`,
+      );
+      return;
+    }
     const silentMs = now() - running.lastHeardAt;
     if (silentMs < this.settings.hangMs) return;
     running.killedFor = `sent nothing for ${Math.round(silentMs)} ms (hung)`;
@@ -244,6 +272,7 @@ export class StageSupervisor {
   }
 
   private fail(reason: string): void {
+    if (this.state === 'failed' || this.state === 'stopped') return;
     this.state = 'failed';
     clearInterval(this.watchdog);
     this.handlers.onFailed(reason);

@@ -21,7 +21,7 @@ describe('tickflow live with Redis down at start', () => {
     await sim.close();
   });
 
-  it('the feed flows at once; the backfill coordinator starts when Redis comes up, and takes START_BACKFILL', async () => {
+  it('the feed flows at once; the backfill listens for commands when Redis comes up, and takes START_BACKFILL', async () => {
     const redisPort = await freePort();
     const metricsPort = await freePort();
     const channel = `commands-${randomUUID().slice(0, 8)}`;
@@ -40,7 +40,7 @@ describe('tickflow live with Redis down at start', () => {
       INSTRUMENTS: '2885',
     });
     try {
-      await service.waitForLine(/Backfill coordinator could not start; retrying/, 60_000);
+      await service.waitForLine(/Not listening for commands \(START_BACKFILL\) yet; retrying/, 60_000);
       await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 30_000);
       // Ticks reach Kafka while Redis is still down.
       const accepted = async (): Promise<number> => {
@@ -50,13 +50,13 @@ describe('tickflow live with Redis down at start', () => {
       const deadline = Date.now() + 20_000;
       while ((await accepted()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       expect(await accepted()).toBeGreaterThan(0);
-      expect(service.output()).not.toMatch(/Backfill coordinator started/);
+      expect(service.output()).not.toMatch(/Subscribed to Redis command channel/);
 
       redis = await startLocalRedis({
         dir: mkdtempSync(join(tmpdir(), 'tickflow-redis-late-srv-')),
         port: redisPort,
       });
-      await service.waitForLine(/Backfill coordinator started/, 30_000);
+      await service.waitForLine(/Subscribed to Redis command channel/, 30_000);
       const client = new Redis(redis.url);
       try {
         expect(await client.publish(channel, 'START_BACKFILL')).toBe(1);
@@ -69,10 +69,10 @@ describe('tickflow live with Redis down at start', () => {
     } finally {
       service.child.kill('SIGKILL');
     }
-    // The feed never waited for Redis: ticks were taken before the coordinator started.
+    // The feed never waited for Redis: ticks were taken before the commands could arrive.
     const out = service.output();
     expect(out.indexOf('Connected to MStock WebSocket')).toBeLessThan(
-      out.indexOf('Backfill coordinator started'),
+      out.indexOf('Subscribed to Redis command channel'),
     );
   });
 });

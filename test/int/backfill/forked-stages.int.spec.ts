@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
 import { PrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.ts';
-import { buildBackfillParent } from '../../../src/app/backfill/backfill-wiring.ts';
-import { stageScriptPath } from '../../../src/app/backfill/fork-stage-launcher.ts';
+import { BackfillJob } from '../../../src/app/backfill/backfill-job.ts';
+import { buildBackfillParent, jobSettingsOf } from '../../../src/app/backfill/backfill-wiring.ts';
+import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
+import { forkStageLauncher, stageScriptPath } from '../../../src/app/backfill/fork-stage-launcher.ts';
 import { resolveRequest } from '../../../src/app/backfill/plan-request.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import { tickId } from '../../../src/domain/tick.ts';
@@ -82,6 +84,40 @@ describe('backfill stages as forked processes', () => {
       /fetch stage cannot work: .*username or password/,
     );
     expect(await metrics.exposition()).toContain('backfill_child_restarts_total{stage="fetch"} 0');
+  });
+
+  it('a stage that refuses its work (a relative data file path) fails the job at once, with the reason', async () => {
+    const env = backfillEnv(sim, broker(), redisUrl());
+    const { parent, metrics, logger } = await parentOf(env);
+    const request = resolveRequest(
+      { tokens: [instrumentToken(2885)], interval: 'minute', span: { kind: 'days', days: 1 } },
+      parent.session,
+      parent.clock.now(),
+    );
+    // The forked fetch stage, as the service runs it, sent files under a relative folder.
+    const job = new BackfillJob(
+      {
+        store: parent.store,
+        launch: forkStageLauncher({ env }),
+        files: new ChunkFiles('.tickflow/backfill'),
+        clock: parent.clock,
+        logger,
+        metrics,
+        exchangeOf: () => 'NSE',
+      },
+      jobSettingsOf(configOf(env).app),
+      { kind: 'new', request },
+    );
+    const outcome = await job.run();
+    await parent.close();
+
+    expect(outcome.status).toBe('failed');
+    expect(outcome.status === 'failed' && outcome.reason).toBe(
+      'the fetch stage refused its work: parent message "fetch": items.0.file: expected an absolute path',
+    );
+    const text = await metrics.exposition();
+    expect(text).toContain('batch_job_status 3');
+    expect(text).toContain('backfill_chunks{state="pending"} 1');
   });
 
   it('a stage process exits when its parent goes away', async () => {

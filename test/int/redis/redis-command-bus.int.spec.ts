@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
+import { MemoryEventLog, MemoryEventStorage } from '../../../src/adapters/memory/memory-event-log.ts';
 import { RedisUnavailable } from '../../../src/adapters/redis/redis-connection.ts';
+import { BackfillCoordinator } from '../../../src/app/backfill/backfill-coordinator.ts';
+import { BackfillLogEventC } from '../../../src/app/backfill/plan-event-codec.ts';
+import { PlanStore } from '../../../src/app/backfill/plan-store.ts';
+import { waitUntil } from '../../../src/app/infra/free-port.ts';
+import { makeMarketSession } from '../../../src/domain/market-session.ts';
+import { epochMs } from '../../../src/domain/units.ts';
 import { commandBusContract, Inbox } from '../../contract/command-bus.contract.ts';
 import { makeBus, rawClient, type BusFixture } from './redis-bus-fixture.ts';
 
@@ -55,20 +63,37 @@ describe('RedisCommandBus', () => {
     expect(inbox.messages.map((m) => (m.kind === 'command' ? m.command.days : 0))).toEqual([1, 2]);
   });
 
-  it('counts what it receives and logs each rejected message with its reason', async () => {
+  it('a rejected message reaching the backfill coordinator is logged once and counted once', async () => {
     const f = open();
+    const coordinator = new BackfillCoordinator(
+      {
+        bus: f.bus,
+        store: new PlanStore(new MemoryEventLog(BackfillLogEventC, new MemoryEventStorage())),
+        runJob: () => Promise.reject(new Error('no job in this test')),
+        session: makeMarketSession(),
+        clock: new ManualClock(epochMs(Date.parse('2026-11-21T10:00:00+05:30'))),
+        logger: f.logger,
+        metrics: f.metrics,
+      },
+      { onStart: 'never', defaultDays: 1, defaultTokens: [], defaultInterval: 'minute' },
+    );
     const inbox = new Inbox();
     await f.bus.subscribe(inbox.push);
+    await coordinator.start();
+    await waitUntil('the coordinator to listen', () => Promise.resolve(f.bus.connection().connected), 10_000);
     const raw = rawClient(url);
-    await raw.publish(f.settings.channel, 'START_BACKFILL');
     await raw.publish(f.settings.channel, 'DROP TABLES');
     raw.disconnect();
-    await inbox.take(2);
-    expect(f.metrics.value('commands_received_total', { result: 'command' })).toBe(1);
-    expect(f.metrics.value('commands_received_total', { result: 'rejected' })).toBe(1);
-    const logged = f.logger.records.filter((r) => r.message === 'Rejected a message on the command channel');
-    expect(logged.map((r) => [r.level, r.fields['raw']])).toEqual([['warn', 'DROP TABLES']]);
-    expect(logged[0]?.fields['reason']).toContain('unknown command');
+    expect(await inbox.take(1)).toMatchObject([{ kind: 'rejected', raw: 'DROP TABLES' }]);
+    await coordinator.stop();
+
+    const mentions = f.logger.records.filter((r) => JSON.stringify(r).includes('DROP TABLES'));
+    expect(mentions.map((r) => [r.level, r.message, r.fields['raw']])).toEqual([
+      ['warn', 'Ignored a malformed command', 'DROP TABLES'],
+    ]);
+    expect(mentions[0]?.fields['reason']).toContain('unknown command');
+    expect(f.metrics.value('system_commands_total', { outcome: 'rejected' })).toBe(1);
+    expect(f.metrics.value('commands_received_total', { result: 'rejected' })).toBeUndefined();
   });
 
   it('keeps delivering to other subscribers when one throws', async () => {

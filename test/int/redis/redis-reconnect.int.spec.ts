@@ -49,17 +49,29 @@ describe('RedisCommandBus across connection failures', () => {
     await bus.subscribe(inbox.push);
     await bus.publish({ type: 'StartBackfill', days: 1 });
     await inbox.take(1);
+    expect(metrics.value('redis_connected')).toBe(1);
+    expect(bus.connection()).toEqual({ connected: true });
 
     const pid = redis.pid();
     if (pid === undefined) throw new Error('no redis pid');
     process.kill(pid, 'SIGKILL');
     await waitUntil('redis to be gone', async () => !(await portOpen('127.0.0.1', port)), 10_000);
+    await waitUntil(
+      'the bus to see it',
+      () => Promise.resolve(metrics.value('redis_connected') === 0),
+      10_000,
+    );
+    const down = bus.connection();
+    expect(down.connected ? '' : down.reason).toMatch(
+      new RegExp(`^not connected to Redis at 127\\.0\\.0\\.1:${port}/0`),
+    );
     await redis.start();
 
     // Only a resubscribed connection can hear this: the old one died with the server.
     await publishUntilHeard(redis.url, settings.channel, 'START_BACKFILL', inbox, 2);
     expect(inbox.messages[1]).toEqual({ kind: 'command', command: { type: 'StartBackfill' } });
     expect(metrics.value('redis_subscriber_reconnects_total')).toBe(1);
+    expect(metrics.value('redis_connected')).toBe(1);
     expect(logger.lines()).toContain('[WARN] Redis connection lost; reconnecting');
     // The publishing connection comes back too.
     await waitUntil(

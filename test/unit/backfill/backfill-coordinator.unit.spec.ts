@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bus.ts';
+import type { CommandBus, CommandBusConnection } from '../../../src/ports/command-bus.ts';
 import {
   BackfillCoordinator,
   type CoordinatorSettings,
@@ -68,11 +69,12 @@ const coordinatorOf = (
   h: Harness,
   runJob: RunJob,
   settings: Partial<CoordinatorSettings> = {},
-  extra: { bus?: MemoryCommandBus; schedule?: Schedule } = {},
+  extra: { bus?: CommandBus; schedule?: Schedule } = {},
 ) =>
   new BackfillCoordinator(
     {
       bus: extra.bus ?? new MemoryCommandBus(),
+      listenRetryMs: 10,
       store: h.store,
       runJob,
       session: nse,
@@ -85,6 +87,36 @@ const coordinatorOf = (
   );
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+/** A bus whose server cannot be reached until `reachable` is set, as Redis down at start. */
+class UnreachableBus implements CommandBus {
+  readonly inner = new MemoryCommandBus();
+  reachable = false;
+  tries = 0;
+  subscribe(onMessage: Parameters<CommandBus['subscribe']>[0]) {
+    this.tries += 1;
+    return this.reachable
+      ? this.inner.subscribe(onMessage)
+      : Promise.reject(new Error('Redis at 127.0.0.1:1/0 not ready within 10 ms: connect ECONNREFUSED'));
+  }
+  publish(command: Parameters<CommandBus['publish']>[0]) {
+    return this.inner.publish(command);
+  }
+  connection(): CommandBusConnection {
+    return this.reachable ? { connected: true } : { connected: false, reason: 'connect ECONNREFUSED' };
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+const waitUntil = async (what: string, check: () => boolean): Promise<void> => {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await settle();
+  }
+};
 
 describe('BackfillCoordinator at start', () => {
   it('auto: backfills the configured tokens for the last 5 trading days when the market is closed', async () => {
@@ -160,6 +192,48 @@ describe('BackfillCoordinator at start', () => {
 });
 
 describe('BackfillCoordinator commands', () => {
+  it('runs the start-up backfill while the bus cannot be reached, and takes commands once it can', async () => {
+    const h = makeHarness();
+    const bus = new UnreachableBus();
+    const jobs = heldJobs();
+    const c = coordinatorOf(h, jobs.runJob, { onStart: 'always' }, { bus });
+    await c.start();
+
+    expect(jobs.targets).toHaveLength(1);
+    await waitUntil('a few tries', () => bus.tries >= 3);
+    const waiting = h.logger.records.filter(
+      (r) => r.message === 'Not listening for commands (START_BACKFILL) yet; retrying',
+    );
+    expect(waiting.map((r) => r.fields['error'])).toEqual([
+      'Redis at 127.0.0.1:1/0 not ready within 10 ms: connect ECONNREFUSED',
+    ]);
+
+    bus.reachable = true;
+    await waitUntil('the subscription', () =>
+      h.logger.records.some((r) => r.message === 'Listening for commands (START_BACKFILL) now'),
+    );
+    jobs.finish();
+    await c.idle();
+    await bus.inner.publishRaw('START_BACKFILL');
+    await settle();
+    expect(jobs.targets).toHaveLength(2);
+    expect(h.metrics.value('system_commands_total', { outcome: 'started' })).toBe(1);
+    jobs.finish();
+    await c.stop();
+  });
+
+  it('stops trying to subscribe when stopped', async () => {
+    const h = makeHarness();
+    const bus = new UnreachableBus();
+    const c = coordinatorOf(h, heldJobs().runJob, { onStart: 'never' }, { bus });
+    await c.start();
+    await c.stop();
+    const tries = bus.tries;
+    await settle();
+    await settle();
+    expect(bus.tries).toBe(tries);
+  });
+
   it('starts a job on START_BACKFILL and ignores a second one while it runs, counting both', async () => {
     const h = makeHarness();
     const bus = new MemoryCommandBus();

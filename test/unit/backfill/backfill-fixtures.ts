@@ -62,6 +62,7 @@ export const JOB_SETTINGS: BackfillJobSettings = {
   maxRestarts: 2,
   heartbeatMs: 50,
   stopTimeoutMs: 2000,
+  stallMs: 60_000,
   maxAttempts: 3,
 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackfillJob, type JobTarget } from '../../../src/app/backfill/backfill-job.ts';
+import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
 import { resolveRequest } from '../../../src/app/backfill/plan-request.ts';
 import { tickId } from '../../../src/domain/tick.ts';
 import type { PlanEvent } from '../../../src/domain/backfill-plan-types.ts';
@@ -27,7 +28,7 @@ const newTarget = (h: Harness, tokens = TOKENS): JobTarget => ({
   ),
 });
 
-const jobOf = (h: Harness, settings = JOB_SETTINGS) =>
+const jobOf = (h: Harness, settings = JOB_SETTINGS, tokens = TOKENS) =>
   new BackfillJob(
     {
       store: h.store,
@@ -39,7 +40,7 @@ const jobOf = (h: Harness, settings = JOB_SETTINGS) =>
       exchangeOf: () => 'NSE',
     },
     settings,
-    newTarget(h),
+    newTarget(h, tokens),
   );
 
 const storedEvents = (h: Harness): PlanEvent[] =>
@@ -247,5 +248,70 @@ describe('BackfillJob supervision', () => {
     expect(storedEvents(h).filter((e) => e.type === 'ChunkFailed')).toHaveLength(2);
     expect(h.historical.requests).toHaveLength(11);
     expect(new Set(h.ticks().map(tickId)).size).toBe(3 * 5 * 375);
+  });
+
+  it('fails the job, naming what was refused, when a stage refuses its work (a relative data path)', async () => {
+    const h = makeHarness();
+    loadMinuteBars(h, TOKENS);
+    const job = new BackfillJob(
+      {
+        store: h.store,
+        launch: h.launch,
+        // As with DATA_DIR=.tickflow: the stage takes only absolute paths, and refuses the message.
+        files: new ChunkFiles('.tickflow/backfill'),
+        clock: h.clock,
+        logger: h.logger,
+        metrics: h.metrics,
+        exchangeOf: () => 'NSE',
+      },
+      JOB_SETTINGS,
+      newTarget(h),
+    );
+    const outcome = await job.run();
+
+    expect(outcome.status).toBe('failed');
+    expect(outcome.status === 'failed' && outcome.reason).toMatch(
+      /^the fetch stage refused its work: parent message "fetch": items\.0\.file: expected an absolute path$/,
+    );
+    expect(h.metrics.value('batch_job_status')).toBe(3);
+    expect(h.launches.filter((s) => s === 'fetch')).toHaveLength(1);
+    expect(h.historical.requests).toHaveLength(0);
+    const logged = h.logger.records.find((r) => r.message === 'Backfill job failed');
+    expect(logged?.fields['reason']).toContain('expected an absolute path');
+  });
+
+  it('fails the job when a live stage holds work and reports no chunk for the stall time', async () => {
+    const h = makeHarness({
+      wrap: faulty({ stage: 'publish', fault: 'stall', after: 2, which: () => true }),
+    });
+    loadMinuteBars(h, TOKENS);
+    const outcome = await run(h, { ...JOB_SETTINGS, hangMs: 2000, stallMs: 300 });
+
+    expect(outcome).toMatchObject({ status: 'failed', progress: { published: 2 } });
+    expect(outcome.status === 'failed' && outcome.reason).toMatch(
+      /^the publish stage reported no chunk for \d+ s while it had work \(stalled\)$/,
+    );
+    expect(h.metrics.value('batch_job_status')).toBe(3);
+    // Alive all along: not killed as hung, not restarted.
+    expect(h.metrics.value('backfill_child_restarts_total', { stage: 'publish' })).toBe(0);
+  });
+
+  it('a stage with nothing to do is not stalled, however long it waits for work', async () => {
+    const h = makeHarness();
+    loadMinuteBars(h, [RELIANCE]);
+    // Each request takes 200 ms; the 2nd to 4th fail. The fetch stage reports every 200 ms, while
+    // the publish stage, after the first chunk, waits 800 ms with nothing to do.
+    const answer = h.historical.candles.bind(h.historical);
+    let calls = 0;
+    h.historical.candles = async (request, signal) => {
+      calls += 1;
+      await new Promise((r) => setTimeout(r, 200));
+      if (calls >= 2 && calls <= 4) throw new Error('503');
+      return answer(request, signal);
+    };
+    const outcome = await jobOf(h, { ...JOB_SETTINGS, maxAttempts: 5, stallMs: 500 }, [RELIANCE]).run();
+
+    expect(outcome).toMatchObject({ status: 'succeeded', progress: { published: 3 } });
+    expect(calls).toBe(6);
   });
 });

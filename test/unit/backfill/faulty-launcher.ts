@@ -11,12 +11,13 @@ const isProgress = (raw: unknown): boolean =>
 /**
  * Wraps a launcher so that the `nth` processes of `stage` (1 = the first) misbehave after
  * forwarding `after` progress reports: `kill` dies on the spot (as SIGKILL), `hang` goes silent
- * (no heartbeat either) until the supervisor kills it.
+ * (no heartbeat either) until the supervisor kills it, `stall` keeps sending heartbeats but
+ * reports no chunk any more (stuck, yet alive).
  */
 export const faulty =
   (options: {
     readonly stage: StageName;
-    readonly fault: 'kill' | 'hang';
+    readonly fault: 'kill' | 'hang' | 'stall';
     readonly after: number;
     readonly which: (nth: number) => boolean;
   }) =>
@@ -34,7 +35,7 @@ export const faulty =
             if (silent) return;
             if (isProgress(raw) && seen >= options.after) {
               if (options.fault === 'kill') proc.kill();
-              else silent = true;
+              else if (options.fault === 'hang') silent = true;
               return;
             }
             if (isProgress(raw)) seen += 1;

@@ -3,13 +3,19 @@ import { dirname } from 'node:path';
 
 /** Another live process holds the lock. */
 export class LockHeld extends Error {
+  readonly file: string;
+  readonly pid: number;
   constructor(file: string, pid: number) {
     super(`${file} is held by process ${pid}`);
     this.name = 'LockHeld';
+    this.file = file;
+    this.pid = pid;
   }
 }
 
 const isAlive = (pid: number): boolean => {
+  // Our own pid in the file is a lock a previous run left (containers reuse pid 1), not ours.
+  if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -23,8 +29,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /**
  * A lock file naming its holder's pid, created exclusively. A lock whose process is gone (a
- * SIGKILL) is taken over. Used so that two publish stages (an orphan finishing its close while the
- * next one starts) never write one tick journal at once. Waits up to `waitMs` for a live holder.
+ * SIGKILL) is taken over. Waits up to `waitMs` for a live holder, then throws `LockHeld`; resolves
+ * with the function that releases it. Keeps two services off one DATA_DIR, and two publish stages
+ * (an orphan finishing its close while the next one starts) off one tick journal.
  */
 export const acquireLockFile = async (
   file: string,
