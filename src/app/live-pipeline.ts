@@ -4,15 +4,17 @@ import { MemoryRecordPublisher } from '../adapters/memory/memory-record-publishe
 import type { MstockCredentials } from '../adapters/mstock/mstock-login.ts';
 import type { OtpPrompt } from '../adapters/mstock/session-manager.ts';
 import { PrometheusMetrics } from '../adapters/prometheus/prometheus-metrics.ts';
+import { acquireLockFile, LockHeld } from '../adapters/system/lock-file.ts';
 import { startFeedRecording } from '../adapters/recording/feed-recorder.ts';
 import { DEFAULT_FRESHNESS_TUNING } from '../domain/instrument-freshness.ts';
 import { BrokerFeedId } from '../ports/broker-feed.ts';
 import { ClockId, type Clock } from '../ports/clock.ts';
-import { CommandBusId } from '../ports/command-bus.ts';
+import { CommandBusId, type CommandBus } from '../ports/command-bus.ts';
 import { HistoricalDataId } from '../ports/historical-data.ts';
 import type { RecordPublisher } from '../ports/record-publisher.ts';
-import { TickSinkId, type TickSink } from '../ports/tick-sink.ts';
+import { TickSinkId } from '../ports/tick-sink.ts';
 import { startBackfillCoordinator, type RunningBackfill } from './backfill/backfill-wiring.ts';
+import { bindTelemetry } from './bind-telemetry.ts';
 import type { Startup } from './cli/startup.ts';
 import { startInBackground } from './command-listener.ts';
 import type { Env } from './config/setting.ts';
@@ -25,6 +27,7 @@ import {
   type SinkChoice,
 } from './container.ts';
 import { startLiveService, type RunningLiveService } from './live-service.ts';
+import { StartRefused } from './start-refused.ts';
 import { coordinatorGapFiller } from './trust/coordinator-gap-filler.ts';
 import { GapLedgerWriter } from './trust/gap-ledger-writer.ts';
 import { validationRulesOf } from './trust/validation-rules.ts';
@@ -57,19 +60,70 @@ export interface LivePipeline {
 
 type ControlPublishers = Record<'quarantine' | 'gaps' | 'candles', RecordPublisher>;
 
+/** Whatever a start opened, closed in reverse order when a later step fails. */
+type Closer = () => Promise<unknown>;
+
+const closeInReverse = async (opened: Closer[], logger: LivePipelineOptions['startup']['logger']) => {
+  for (const close of opened.reverse()) {
+    await close().catch((e: unknown) => {
+      logger.warn('Could not close after a failed start', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    });
+  }
+};
+
+/** The lock that keeps a second service off this DATA_DIR (its journals would clash). */
+const lockDataDir = async (dataDir: string): Promise<() => Promise<void>> => {
+  try {
+    return await acquireLockFile(join(dataDir, 'service.lock'), 0);
+  } catch (e) {
+    if (!(e instanceof LockHeld)) throw e;
+    throw new StartRefused(
+      `DATA_DIR ${dataDir} is in use by another tickflow (pid ${e.pid}); stop it or give this one its own DATA_DIR`,
+    );
+  }
+};
+
 /**
  * The live pipeline, as `tickflow live` and `tickflow demo` run it: feed → trust stage → sink, with
  * the control topics (quarantine, gaps, candles), the gap ledger, the backfill coordinator and the
- * optional session recording. Resolves undefined when Kafka cannot be reached (already logged).
+ * optional session recording. First it locks DATA_DIR and binds the telemetry port, so that a
+ * second service or a busy port stops the start before anything connects. Resolves undefined when
+ * the start failed (already logged as one line), after closing whatever it had opened.
  */
 export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePipeline | undefined> => {
+  const { logger } = o.startup;
+  const opened: Closer[] = [];
+  try {
+    return await startInOrder(o, opened);
+  } catch (e) {
+    await closeInReverse(opened, logger);
+    logger.error(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof StartRefused) && e instanceof Error && e.stack !== undefined)
+      logger.debug('Start failed', { stack: e.stack });
+    return undefined;
+  }
+};
+
+/** Each step pushes how to close what it opened onto `opened`, before the next step runs. */
+const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<LivePipeline> => {
   const { config, logger, instruments } = o.startup;
   const a = config.app;
+  const unlock = await lockDataDir(a.dataDir);
+  opened.push(unlock);
   const registry = new PrometheusMetrics();
+  const telemetry = await bindTelemetry(
+    { metrics: () => registry.exposition(), contentType: registry.contentType },
+    { host: a.metricsHost, port: a.metricsPort, anyPortWhenBusy: o.anyMetricsPort === true },
+  );
+  opened.push(() => telemetry.server.close());
+  logger.info('Telemetry listening', { url: telemetry.server.url });
   // RECORD_FRAMES: every raw frame also goes to session files, for `tickflow replay`.
   const recording = a.recordFrames
     ? startFeedRecording({ dir: join(a.dataDir, 'recordings'), logger, metrics: registry })
     : undefined;
+  if (recording !== undefined) opened.push(() => recording.close());
   const container = buildContainer({
     config,
     instruments,
@@ -82,34 +136,29 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     ...(o.clock === undefined ? {} : { clock: o.clock }),
   });
   const metrics = container.get(PrometheusMetricsId);
-  let sink: TickSink | undefined;
-  let control: ControlPublishers;
-  try {
-    sink = await container.getAsync(TickSinkId);
-    const topics = { quarantine: a.quarantineTopic, gaps: a.gapTopic, candles: a.candleTopic };
-    control =
-      o.sink.kind === 'kafka'
-        ? await startKafkaRecordPublishers(
-            config.kafka,
-            topics,
-            { logger, metrics },
-            // Beside the tick journal: what the control topics accepted survives an outage and a crash.
-            { journalDir: `${config.kafka.journal.dir}-control` },
-          )
-        : {
-            quarantine: new MemoryRecordPublisher(),
-            gaps: new MemoryRecordPublisher(),
-            candles: new MemoryRecordPublisher(),
-          };
-  } catch (e) {
-    logger.error((e as Error).message);
-    await sink?.close();
-    await recording?.close();
-    return undefined;
-  }
+  const sink = await container.getAsync(TickSinkId);
+  opened.push(() => sink.close());
+  const topics = { quarantine: a.quarantineTopic, gaps: a.gapTopic, candles: a.candleTopic };
+  const control: ControlPublishers =
+    o.sink.kind === 'kafka'
+      ? await startKafkaRecordPublishers(
+          config.kafka,
+          topics,
+          { logger, metrics },
+          // Beside the tick journal: what the control topics accepted survives an outage and a crash.
+          { journalDir: `${config.kafka.journal.dir}-control` },
+        )
+      : {
+          quarantine: new MemoryRecordPublisher(),
+          gaps: new MemoryRecordPublisher(),
+          candles: new MemoryRecordPublisher(),
+        };
+  opened.push(() => Promise.all(Object.values(control).map((p) => p.close())));
   const clock = container.get(ClockId);
   const session = container.get(MarketSessionId);
-  // Backfill at start (market closed) and on START_BACKFILL from Redis; a Redis outage never stops the feed.
+  // Backfill at start (market closed) and on START_BACKFILL from Redis; neither the feed nor the
+  // start-up backfill waits for Redis (the bus connects when it can).
+  let commands: CommandBus | undefined;
   const backfill = startInBackground<RunningBackfill>(
     'Backfill coordinator',
     async () =>
@@ -119,13 +168,18 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
         metrics,
         clock,
         session,
-        bus: await container.getAsync(CommandBusId),
+        bus: (commands = await container.getAsync(CommandBusId)),
       }),
     logger,
     10_000,
   );
+  opened.push(async () => {
+    await backfill.stop((b) => b.stop());
+    await (await container.getAsync(CommandBusId)).close();
+  });
   // Every gap on record (event log stream `gaps`, GAP_TOPIC) until its backfill fills it.
   const gapLog = await container.getAsync(GapLedgerLogId);
+  opened.push(() => gapLog.close());
   const ledger = new GapLedgerWriter(
     {
       log: gapLog,
@@ -137,12 +191,14 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     },
     { maxAttempts: a.gapFillMaxAttempts, retryDelayMs: a.gapFillRetryMs },
   );
+  opened.push(() => ledger.close());
   await ledger.resume().catch((e: unknown) => {
     logger.error('Could not resume open gaps from the ledger', {
       error: e instanceof Error ? e.message : String(e),
     });
   });
   const reconciliationLog = await container.getAsync(ReconciliationLogId);
+  opened.push(() => reconciliationLog.close());
   const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
   const deps = {
     feed: container.get(BrokerFeedId),
@@ -153,7 +209,12 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     session,
     instruments,
     exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
+    telemetry,
     onGap: (gap: Parameters<GapLedgerWriter['record']>[0]) => ledger.record(gap),
+    degradedBy: () => {
+      const redis = commands?.connection() ?? { connected: false, reason: 'the command bus is not started' };
+      return { redis: redis.connected ? undefined : redis.reason };
+    },
     trust: {
       quarantine: control.quarantine,
       validation: validationRulesOf(a),
@@ -181,13 +242,8 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
     maxInFlight: 64,
     ...(o.keepLatest === true ? { keepLatest: true } : {}),
   };
-  let service: RunningLiveService;
-  try {
-    service = await startLiveService(deps, settings);
-  } catch (e) {
-    if (o.anyMetricsPort !== true) throw e;
-    service = await startLiveService(deps, { ...settings, metricsPort: 0 });
-  }
+  // From here on the service owns the sink and the telemetry server: `stop` closes them.
+  const service = await startLiveService(deps, settings);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -206,6 +262,7 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
       await gapLog.close();
       await reconciliationLog.close();
       await (await container.getAsync(CommandBusId)).close();
+      await unlock();
     })());
   return { service, stop };
 };

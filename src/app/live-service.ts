@@ -11,6 +11,7 @@ import {
   type Readiness,
   type TelemetryServer,
 } from '../adapters/http/telemetry-server.ts';
+import type { BoundTelemetry } from './bind-telemetry.ts';
 import { FeedIngestion } from './ingest-feed.ts';
 import { createTrustStage, type TrustOptions, type TrustStage } from './trust/trust-stage.ts';
 
@@ -28,8 +29,12 @@ export interface LiveServiceDeps {
   readonly onGap?: (gap: FeedGap) => void;
   /** Extra readiness checks (e.g. the sink's producer); all must hold for /readyz. */
   readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
+  /** Checks that, failing, leave the service ready but degraded (Redis: no operator commands): what is wrong, or undefined. */
+  readonly degradedBy?: () => Readonly<Record<string, string | undefined>>;
   /** Validation with quarantine, and freshness (issue 9); without it every tick goes to the sink. */
   readonly trust?: TrustOptions;
+  /** Telemetry bound before anything connected (the pipeline); without it the service binds its own. */
+  readonly telemetry?: BoundTelemetry;
 }
 
 export interface LiveServiceSettings {
@@ -52,7 +57,7 @@ export interface RunningLiveService {
 }
 
 /**
- * Starts telemetry, then the feed → sink loop. Readiness: the feed is connected or the market is
+ * Starts telemetry (unless bound already), then the feed → sink loop. Readiness: the feed is connected or the market is
  * closed (silence is then normal), and every extra check holds.
  */
 export const startLiveService = async (
@@ -100,14 +105,30 @@ export const startLiveService = async (
       checks[name] = ok ? 'ready' : 'not ready';
       ready &&= ok;
     }
+    let degraded = false;
+    for (const [name, problem] of Object.entries(deps.degradedBy?.() ?? {})) {
+      checks[name] = problem ?? 'ok';
+      degraded ||= problem !== undefined;
+    }
+    checks['status'] = !ready ? 'not ready' : degraded ? 'degraded' : 'ready';
     return { ready, checks };
   };
-  const telemetry = await startTelemetryServer(
-    { metrics: () => deps.exposition.metrics(), metricsContentType: deps.exposition.contentType, readiness },
-    settings.metricsHost,
-    settings.metricsPort,
-  );
-  deps.logger.info('Telemetry listening', { url: telemetry.url });
+  let telemetry: TelemetryServer;
+  if (deps.telemetry === undefined) {
+    telemetry = await startTelemetryServer(
+      {
+        metrics: () => deps.exposition.metrics(),
+        metricsContentType: deps.exposition.contentType,
+        readiness,
+      },
+      settings.metricsHost,
+      settings.metricsPort,
+    );
+    deps.logger.info('Telemetry listening', { url: telemetry.url });
+  } else {
+    telemetry = deps.telemetry.server;
+    deps.telemetry.serveReadiness(readiness);
+  }
   const ageTimer = setInterval(ingestion.updateAge, 1000);
   ageTimer.unref();
   const stopChecks = trust?.startChecks();

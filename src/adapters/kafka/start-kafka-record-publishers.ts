@@ -36,21 +36,40 @@ export const startKafkaRecordPublishers = async <T extends string>(
     await admin.disconnect().catch(() => undefined);
   }
   const out = {} as Record<T, KafkaRecordPublisher>;
-  for (const name of names) {
-    const topic = topics[name];
-    const sender = new KafkaBatchSender(kafka, topic, logger.child({ topic }));
-    await sender.connect();
-    const journal =
-      options.journalDir === undefined
-        ? undefined
-        : await TickJournal.open({
-            ...settings.journal,
-            dir: join(options.journalDir, encodeURIComponent(topic)),
-            maxBytes: Math.min(settings.journal.maxBytes, CONTROL_JOURNAL_MAX_BYTES),
-          });
-    const publisher = new KafkaRecordPublisher(sender, { ...DEFAULT_RECORD_PUBLISHER, topic }, deps, journal);
-    await publisher.resumeJournal();
-    out[name] = publisher;
+  const started: KafkaRecordPublisher[] = [];
+  try {
+    for (const name of names) {
+      const topic = topics[name];
+      const sender = new KafkaBatchSender(kafka, topic, logger.child({ topic }));
+      await sender.connect();
+      let journal: TickJournal | undefined;
+      try {
+        journal =
+          options.journalDir === undefined
+            ? undefined
+            : await TickJournal.open({
+                ...settings.journal,
+                dir: join(options.journalDir, encodeURIComponent(topic)),
+                maxBytes: Math.min(settings.journal.maxBytes, CONTROL_JOURNAL_MAX_BYTES),
+              });
+      } catch (e) {
+        await sender.close().catch(() => undefined);
+        throw e;
+      }
+      const publisher = new KafkaRecordPublisher(
+        sender,
+        { ...DEFAULT_RECORD_PUBLISHER, topic },
+        deps,
+        journal,
+      );
+      started.push(publisher);
+      await publisher.resumeJournal();
+      out[name] = publisher;
+    }
+  } catch (e) {
+    // A start that fails half way leaves no producer connected and no journal open.
+    await Promise.all(started.map((p) => p.close().catch(() => undefined)));
+    throw e;
   }
   return out;
 };

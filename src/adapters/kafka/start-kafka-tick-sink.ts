@@ -9,6 +9,7 @@ import { retryUntilDeadline } from './retry-until-deadline.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
 import { startFailure } from './kafka-start-error.ts';
 import { KafkaTickSink } from './kafka-tick-sink.ts';
+import { startWaitNotice } from './start-wait-notice.ts';
 import { ensureTickTopic } from './kafka-topic-admin.ts';
 
 export interface KafkaTickSinkDeps {
@@ -39,29 +40,39 @@ export const startKafkaTickSink = async (
       },
     );
   }
-  const kafka = new Kafka(await kafkaClientConfig(settings, logger));
-  await retryUntilDeadline(
-    settings,
-    deadline,
-    startFailure,
-    async () => {
-      const admin = kafka.admin({ retry: CLIENT_RETRY });
-      try {
-        await admin.connect();
-        await ensureTickTopic(admin, settings, logger);
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    },
-    () => Promise.resolve(),
-  );
-  const sender = new KafkaBatchSender(kafka, settings.topic, logger);
-  await retryUntilDeadline(
-    settings,
-    deadline,
-    startFailure,
-    () => sender.connect(),
-    () => sender.close(),
-  );
+  const stopNotice = startWaitNotice(logger, settings.brokers, settings.startupTimeoutMs);
+  let sender: KafkaBatchSender;
+  try {
+    const kafka = new Kafka(await kafkaClientConfig(settings, logger));
+    await retryUntilDeadline(
+      settings,
+      deadline,
+      startFailure,
+      async () => {
+        const admin = kafka.admin({ retry: CLIENT_RETRY });
+        try {
+          await admin.connect();
+          await ensureTickTopic(admin, settings, logger);
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+      },
+      () => Promise.resolve(),
+    );
+    const connecting = new KafkaBatchSender(kafka, settings.topic, logger);
+    await retryUntilDeadline(
+      settings,
+      deadline,
+      startFailure,
+      () => connecting.connect(),
+      () => connecting.close(),
+    );
+    sender = connecting;
+  } catch (e) {
+    await journal.close().catch(() => undefined);
+    throw e;
+  } finally {
+    stopNotice();
+  }
   return new KafkaTickSink(settings, { sender, journal, logger, metrics: deps.metrics, clock: deps.clock });
 };

@@ -13,7 +13,7 @@ import { feedUrl, loginMessage, readServerText, subscriptionMessages } from './f
 import { FeedSocket } from './feed-socket.ts';
 import type { FeedStatusMessage, FeedTap } from './feed-tap.ts';
 import { QUIET_SOCKET, SILENT_SOCKET, startFeedWatchdog } from './feed-watchdog.ts';
-import { isMstockError, SessionExpired } from './mstock-errors.ts';
+import { ApiKeyRejected, isMstockError, SessionExpired } from './mstock-errors.ts';
 import type { FeedSettings } from './mstock-settings.ts';
 import type { SecretMasker } from './secret-masker.ts';
 import type { SessionManager } from './session-manager.ts';
@@ -40,11 +40,23 @@ interface RetryState {
   failures: number;
   /** Failed connections in a row that may be the token's fault. */
   suspect: number;
+  /** Logins in a row whose API key the broker refused. */
+  keyRefusals: number;
 }
 
+/**
+ * Logins in a row with a refused API key before the feed gives up. Each try is a full password
+ * login, and a broker may lock an account that keeps failing; more than one only in case the
+ * refusal was a gateway's passing fault.
+ */
+export const API_KEY_TRIES = 3;
+
 /** Login failures that retrying cannot fix (and that could lock the account if repeated). */
-const shouldRetry = (e: unknown): boolean =>
-  isMstockError(e) && (e.retryable || e.kind === 'SessionExpired' || e.kind === 'UnexpectedResponse');
+const shouldRetry = (e: unknown, state: RetryState): boolean => {
+  if (!isMstockError(e)) return false;
+  if (e.kind === 'ApiKeyRejected') return state.keyRefusals < API_KEY_TRIES;
+  return e.retryable || e.kind === 'SessionExpired' || e.kind === 'UnexpectedResponse';
+};
 
 /**
  * The m.Stock live feed as a `BrokerFeed`. Each `messages()` call keeps the wanted subscription
@@ -149,7 +161,7 @@ export class MstockBrokerFeed implements BrokerFeed {
       return true;
     };
     this.replacers.add(replace);
-    const state: RetryState = { attempt: 0, failures: 0, suspect: 0 };
+    const state: RetryState = { attempt: 0, failures: 0, suspect: 0, keyRefusals: 0 };
     let lost: { readonly since: EpochMs; readonly cause: GapCause } | undefined;
     try {
       while (!stopped()) {
@@ -245,6 +257,7 @@ export class MstockBrokerFeed implements BrokerFeed {
     let accessToken: string | undefined;
     try {
       accessToken = await session.accessToken(signal);
+      state.keyRefusals = 0;
       const socket = await FeedSocket.open(
         feedUrl(settings.wsUrl, session.apiKey, accessToken),
         {
@@ -259,7 +272,8 @@ export class MstockBrokerFeed implements BrokerFeed {
       return { socket, accessToken };
     } catch (e) {
       if (signal.aborted) return undefined;
-      if (!shouldRetry(e)) throw e;
+      if (e instanceof ApiKeyRejected) state.keyRefusals += 1;
+      if (!shouldRetry(e, state)) throw e;
       if (accessToken !== undefined) {
         if (e instanceof SessionExpired) session.invalidate(accessToken);
         else if (isMstockError(e) && e.endpoint === 'websocket' && typeof e.status === 'number') {

@@ -74,7 +74,7 @@ export class ApiKeyRejected extends MstockApiError {
   readonly kind = 'ApiKeyRejected';
   readonly retryable = false;
   constructor(details: MstockErrorDetails) {
-    super('rejected the API key', details);
+    super('rejected the API key (MSTOCK_API_KEY): check it in the m.Stock portal', details);
     this.name = 'ApiKeyRejected';
   }
 }

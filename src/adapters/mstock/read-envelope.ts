@@ -30,6 +30,17 @@ export interface RawResponse {
 
 const looksLikeHtml = (r: RawResponse): boolean => r.contentType.includes('html') || /^\s*</.test(r.body);
 
+const isRefusal = (status: number): boolean => status === 401 || status === 403;
+
+/**
+ * A 401/403 names the token on an authenticated call. The session step (`verify_totp`,
+ * `session_token`) sends no token: there the one credential it can refuse is the API key.
+ */
+const refusedAt = (endpoint: Endpoint, details: MstockErrorDetails): MstockError =>
+  endpoint === 'verify_totp' || endpoint === 'session_token'
+    ? new ApiKeyRejected(details)
+    : new SessionExpired(details);
+
 const OTP_WORDS = /\b(t?otp)\b|MACM60/i;
 const CREDENTIAL_WORDS = /user\s*name|password|credential|MACM1\b/i;
 
@@ -52,10 +63,9 @@ const classify = (
   };
   const text = message ?? '';
   if (httpStatus === 429) return new RateLimited(details);
-  if (httpStatus === 401 || httpStatus === 403 || errorType === 'TokenException') {
-    return new SessionExpired(details);
-  }
+  // Before the status: the broker answers a bad key with 403 too, and logging in again cannot fix it.
   if (errorType === 'APIKeyException') return new ApiKeyRejected(details);
+  if (isRefusal(httpStatus) || errorType === 'TokenException') return refusedAt(endpoint, details);
   if ((endpoint === 'verify_totp' || endpoint === 'session_token') && OTP_WORDS.test(text)) {
     return new InvalidOtp(details);
   }
@@ -83,7 +93,7 @@ export const readEnvelope = (
   if (looksLikeHtml(response)) {
     const details = { endpoint, status, brokerMessage: 'HTML error page' };
     if (status === 429) return E.left(new RateLimited(details));
-    if (status === 401 || status === 403) return E.left(new SessionExpired(details));
+    if (isRefusal(status)) return E.left(refusedAt(endpoint, details));
     return E.left(status >= 500 ? new BrokerUnavailable(details) : new UnexpectedResponse(details));
   }
   let parsed: unknown;
@@ -116,7 +126,7 @@ export const readEnvelope = (
 
 const classifyWithoutEnvelope = (details: MstockErrorDetails, status: number): MstockError => {
   if (status === 429) return new RateLimited(details);
-  if (status === 401 || status === 403) return new SessionExpired(details);
+  if (isRefusal(status)) return refusedAt(details.endpoint, details);
   if (status >= 500) return new BrokerUnavailable(details);
   return new UnexpectedResponse(details);
 };

@@ -3,6 +3,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { retryUntilDeadline } from '../kafka/retry-until-deadline.ts';
+import { startWaitNotice } from '../kafka/start-wait-notice.ts';
 import type { KafkaSinkSettings } from '../kafka/kafka-settings.ts';
 import { KafkaTickSink } from '../kafka/kafka-tick-sink.ts';
 import { TickJournal } from '../tick-journal/tick-journal.ts';
@@ -38,8 +39,9 @@ export const startPlatformaticKafkaTickSink = async (
       { cause: e },
     );
   }
-  const options = await platformaticClientOptions(settings, logger);
+  const stopNotice = startWaitNotice(logger, settings.brokers, settings.startupTimeoutMs);
   try {
+    const options = await platformaticClientOptions(settings, logger);
     await retryUntilDeadline(
       settings,
       deadline,
@@ -66,5 +68,7 @@ export const startPlatformaticKafkaTickSink = async (
   } catch (e) {
     await journal.close().catch(() => undefined);
     throw e;
+  } finally {
+    stopNotice();
   }
 };

@@ -62,6 +62,8 @@ export interface LocalKafkaOptions {
   readonly port?: number;
   readonly detached?: boolean;
   readonly heapMb?: number;
+  /** Aborting it during the start stops the broker and fails the start. */
+  readonly signal?: AbortSignal;
 }
 
 const serverProperties = (dataDir: string, port: number, controllerPort: number): string =>
@@ -107,7 +109,9 @@ export const kafkaAnswers = async (broker: string): Promise<boolean> => {
 
 /** Starts a single-node KRaft broker from the Maven jars, on 127.0.0.1, and waits until it answers. */
 export const startLocalKafka = async (options: LocalKafkaOptions): Promise<LocalKafka> => {
+  const { signal } = options;
   const libs = await ensureKafkaJars();
+  signal?.throwIfAborted();
   const port = options.port ?? (await freePort());
   const controllerPort = await freePort();
   const dataDir = join(options.dir, 'data');
@@ -138,14 +142,24 @@ export const startLocalKafka = async (options: LocalKafkaOptions): Promise<Local
       detached: options.detached ?? false,
     });
     const started = server;
-    await waitUntil(
-      `Kafka on ${broker} (log: ${started.logFile})`,
-      async () => {
-        if (started.exited()) throw new Error(`Kafka exited at start; see ${started.logFile}`);
-        return kafkaAnswers(broker);
-      },
-      60_000,
-    );
+    const onAbort = (): void => void started.stop(0);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await waitUntil(
+        `Kafka on ${broker} (log: ${started.logFile})`,
+        async () => {
+          signal?.throwIfAborted();
+          if (started.exited()) throw new Error(`Kafka exited at start; see ${started.logFile}`);
+          return kafkaAnswers(broker);
+        },
+        60_000,
+      );
+    } catch (e) {
+      await started.stop(0);
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   };
   await start();
   return {

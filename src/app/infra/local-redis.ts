@@ -31,7 +31,11 @@ export const startLocalRedis = async (options: {
   readonly port?: number;
   readonly detached?: boolean;
   readonly extraArgs?: readonly string[];
+  /** Aborting it during the start stops the server and fails the start. */
+  readonly signal?: AbortSignal;
 }): Promise<LocalRedis> => {
+  const { signal } = options;
+  signal?.throwIfAborted();
   mkdirSync(options.dir, { recursive: true });
   const port = options.port ?? (await freePort());
   let stop: (() => Promise<void>) | undefined;
@@ -63,9 +67,27 @@ export const startLocalRedis = async (options: {
         { cause: e },
       );
     }
-    stop = () => server.stop();
-    pid = server.pid;
-    await waitUntil(`Redis on 127.0.0.1:${port}`, () => redisAnswers(port), 20_000);
+    const started = server;
+    stop = () => started.stop();
+    pid = started.pid;
+    const onAbort = (): void => void started.stop(0);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await waitUntil(
+        `Redis on 127.0.0.1:${port}`,
+        async () => {
+          signal?.throwIfAborted();
+          if (started.exited()) throw new Error(`redis-server exited at start; see ${started.logFile}`);
+          return redisAnswers(port);
+        },
+        20_000,
+      );
+    } catch (e) {
+      await started.stop(0);
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, start, stop: async () => stop?.(), pid: () => pid };

@@ -67,6 +67,20 @@ describe('readEnvelope', () => {
     expect(e.kind).toBe('ApiKeyRejected');
   });
 
+  it.each(['verify_totp', 'session_token'] as const)(
+    'takes the 403 the broker gives a bad key on %s as a rejected key, not an expired session',
+    (endpoint) => {
+      const body = errorBody('API is suspended/expired or the api_key is invalid.', 'APIKeyException');
+      const e = failure(endpoint, json(403, body));
+      expect(e.kind).toBe('ApiKeyRejected');
+      expect(e.message).toMatch(/rejected the API key \(MSTOCK_API_KEY\)/);
+      // The session step sends no token: a bare 401/403 there can only refuse the key.
+      expect(failure(endpoint, { status: 403, contentType: 'text/html', body: '<h1>403</h1>' }).kind).toBe(
+        'ApiKeyRejected',
+      );
+    },
+  );
+
   it.each([
     ['verify_totp', 'Please enter correct TOTP'],
     ['session_token', 'Incorrect OTP -MACM60'],
