@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { loadInstrumentCsv } from '../adapters/instruments/instrument-csv.ts';
 import { instrumentToken, isInstrumentToken, type Instrument } from '../domain/instrument.ts';
 import type { AppConfig } from './config/app-config.ts';
+import { expectedLine } from './config/setting.ts';
 import { projectRoot } from './infra/cache-dir.ts';
 
 /**
@@ -24,7 +25,7 @@ export const resolveInstruments = async (
   if (wanted === undefined) return listed;
   const bad = wanted.filter((t) => !isInstrumentToken(t));
   if (bad.length > 0)
-    return E.left([`INSTRUMENTS: expected instrument tokens (positive integers), got ${bad.join(', ')}`]);
+    return E.left([expectedLine('INSTRUMENTS', 'instrument tokens (positive integers)', bad.join(','))]);
   const byToken = new Map(listed.right.map((i) => [i.token as string, i]));
   return E.right(
     wanted.map(

@@ -159,7 +159,7 @@ const SECRETS: ReadonlySet<KafkaSinkEnvName> = new Set(['KAFKA_SASL_PASSWORD']);
 
 /**
  * Decodes the sink's settings from environment-style values, reporting every bad variable by name
- * (`KAFKA_SASL_MECHANISM: expected one of plain|scram-sha-256|scram-sha-512, got "md5"`).
+ * (`KAFKA_SASL_MECHANISM: expected one of plain|scram-sha-256|scram-sha-512 (got "md5")`).
  */
 export const decodeKafkaSinkSettings = (
   env: Readonly<Record<string, string | undefined>>,
@@ -176,7 +176,8 @@ export const decodeKafkaSinkSettings = (
     const value = raw(name);
     const decoded = type.decode(value);
     if (E.isRight(decoded)) return decoded.right;
-    fail(name, `expected ${type.name}${SECRETS.has(name) ? '' : `, got "${value}"`}`);
+    // The same form as the application settings' errors; a secret's value is never echoed.
+    fail(name, `expected ${type.name}${SECRETS.has(name) ? '' : ` (got "${value.slice(0, 80)}")`}`);
     return fallback;
   };
   const optional = (name: KafkaSinkEnvName): string | undefined => {
@@ -243,6 +244,45 @@ export const decodeKafkaSinkSettings = (
     closeTimeoutMs: read('SINK_CLOSE_TIMEOUT_MS', integer(0, 3_600_000), 0),
   };
   return errors.length > 0 ? E.left(errors) : E.right(Object.freeze(settings));
+};
+
+const unsetOr = (value: string | undefined): string => value ?? '(unset)';
+
+/**
+ * The effective sink settings as `NAME=value` lines, one per variable the sink reads, for
+ * `--check-config`; the SASL password is masked. (The record forces a line for every variable.)
+ */
+export const describeKafkaSinkSettings = (s: KafkaSinkSettings): string[] => {
+  const shown: Record<KafkaSinkEnvName, string> = {
+    KAFKA_BROKER: s.brokers.join(','),
+    KAFKA_CLIENT: s.client,
+    KAFKA_CLIENT_ID: s.clientId,
+    TICK_TOPIC: s.topic,
+    KAFKA_TOPIC_PARTITIONS: String(s.topicPartitions),
+    KAFKA_REPLICATION_FACTOR: String(s.replicationFactor),
+    KAFKA_SASL_MECHANISM: unsetOr(s.sasl?.mechanism),
+    KAFKA_SASL_USERNAME: unsetOr(s.sasl?.username),
+    KAFKA_SASL_PASSWORD: s.sasl === undefined ? '(unset)' : '****',
+    KAFKA_TLS: String(s.tls !== undefined),
+    KAFKA_TLS_CA_FILE: unsetOr(s.tls?.caFile),
+    KAFKA_TLS_CERT_FILE: unsetOr(s.tls?.certFile),
+    KAFKA_TLS_KEY_FILE: unsetOr(s.tls?.keyFile),
+    KAFKA_CONNECTION_TIMEOUT_MS: String(s.connectionTimeoutMs),
+    KAFKA_REQUEST_TIMEOUT_MS: String(s.requestTimeoutMs),
+    KAFKA_STARTUP_TIMEOUT_MS: String(s.startupTimeoutMs),
+    KAFKA_BATCH_MAX_TICKS: String(s.batchMaxTicks),
+    KAFKA_BATCH_MAX_MS: String(s.batchMaxMs),
+    SINK_MEMORY_MAX_TICKS: String(s.memoryMaxTicks),
+    SINK_SPILL_AFTER_MS: String(s.spillAfterMs),
+    SINK_JOURNAL_DIR: s.journal.dir,
+    SINK_JOURNAL_SEGMENT_BYTES: String(s.journal.segmentBytes),
+    SINK_JOURNAL_MAX_BYTES: String(s.journal.maxBytes),
+    SINK_JOURNAL_FSYNC_MS: String(s.journal.fsyncMs),
+    SINK_JOURNAL_FSYNC_BYTES: String(s.journal.fsyncBytes),
+    SINK_OVERFLOW_POLICY: s.overflowPolicy,
+    SINK_CLOSE_TIMEOUT_MS: String(s.closeTimeoutMs),
+  };
+  return (Object.keys(KAFKA_SINK_ENV) as KafkaSinkEnvName[]).map((name) => `${name}=${shown[name]}`);
 };
 
 /** The settings, or an Error listing every bad variable by name. */

@@ -11,7 +11,9 @@ import type { StageLauncher } from '../backfill/stage-process.ts';
 import { PLAN_ID_PATTERN } from '../backfill/wire-codecs.ts';
 import { decodeServiceConfig } from '../config/service-config.ts';
 import type { Env } from '../config/setting.ts';
-import { wantsHelp, type Command } from './command.ts';
+import { expectedLine } from '../config/setting.ts';
+import { refuseArgs, wantsHelp, type Command } from './command.ts';
+import { integerFlag, readArgs } from './flags.ts';
 
 const HELP = `Usage: tickflow backfill [--days N] [--tokens T1,T2,...] [--interval I] [--id ID]
 
@@ -43,45 +45,32 @@ const isInterval = (s: string): s is CandleInterval => Object.hasOwn(CANDLE_INTE
 
 /** `--name value` or `--name=value`; every problem is reported, one line each. */
 export const parseBackfillArgs = (args: readonly string[]): E.Either<readonly string[], BackfillArgs> => {
-  const errors: string[] = [];
+  const { parsed, problems } = readArgs(args, { values: ['--days', '--tokens', '--interval', '--id'] });
+  const { values } = parsed;
+  const errors: string[] = [...problems];
   const out: { days?: number; tokens?: InstrumentToken[]; interval?: CandleInterval; id?: string } = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-    if (!['--days', '--tokens', '--interval', '--id'].includes(name)) {
-      errors.push(`unknown argument ${arg}`);
-      if (eq < 0) i--;
-      continue;
-    }
-    if (value === undefined || value === '') {
-      errors.push(`${name}: a value is required`);
-      continue;
-    }
-    switch (name) {
-      case '--days': {
-        const n = Number(value);
-        if (/^\d+$/.test(value) && n >= 1 && n <= 60) out.days = n;
-        else errors.push(`--days: expected an integer from 1 to 60, got "${value}"`);
-        break;
-      }
-      case '--tokens': {
-        const tokens = value.split(',').map((t) => t.trim());
-        const bad = tokens.filter((t) => !isInstrumentToken(t));
-        if (bad.length > 0) errors.push(`--tokens: not instrument tokens: ${bad.join(', ')}`);
-        else out.tokens = tokens.filter(isInstrumentToken);
-        break;
-      }
-      case '--interval':
-        if (isInterval(value)) out.interval = value;
-        else errors.push(`--interval: expected one of ${Object.keys(CANDLE_INTERVAL_MINUTES).join('|')}`);
-        break;
-      case '--id':
-        if (PLAN_ID_PATTERN.test(value) && !value.includes('..')) out.id = value;
-        else errors.push('--id: expected letters, digits and . _ : - (starting with a letter or digit)');
-        break;
-    }
+  const days = integerFlag('--days', values['--days'], { min: 1, max: 60 });
+  if (E.isLeft(days)) errors.push(days.left);
+  else if (days.right !== undefined) out.days = days.right;
+  const tokenText = values['--tokens'];
+  if (tokenText !== undefined) {
+    const tokens = tokenText.split(',').map((t) => t.trim());
+    const bad = tokens.filter((t) => !isInstrumentToken(t));
+    if (bad.length > 0) errors.push(`--tokens: not instrument tokens: ${bad.join(', ')}`);
+    else out.tokens = tokens.filter(isInstrumentToken);
+  }
+  const interval = values['--interval'];
+  if (interval !== undefined) {
+    if (isInterval(interval)) out.interval = interval;
+    else
+      errors.push(
+        expectedLine('--interval', `one of ${Object.keys(CANDLE_INTERVAL_MINUTES).join('|')}`, interval),
+      );
+  }
+  const id = values['--id'];
+  if (id !== undefined) {
+    if (PLAN_ID_PATTERN.test(id) && !id.includes('..')) out.id = id;
+    else errors.push('--id: expected letters, digits and . _ : - (starting with a letter or digit)');
   }
   return errors.length > 0 ? E.left(errors) : E.right(out);
 };
@@ -99,15 +88,10 @@ export interface BackfillCliIo {
 /** Runs one backfill in the foreground; resolves to the exit code. */
 export const runBackfillCli = async (args: readonly string[], io: BackfillCliIo): Promise<number> => {
   const parsed = parseBackfillArgs(args);
-  if (E.isLeft(parsed)) {
-    io.err.write(
-      `${parsed.left.map((e) => `tickflow backfill: ${e}`).join('\n')}\nSee tickflow backfill --help\n`,
-    );
-    return 2;
-  }
-  const config = decodeServiceConfig(io.env, 'backfill');
+  if (E.isLeft(parsed)) return refuseArgs('backfill', parsed.left, io.err);
+  const config = decodeServiceConfig(io.env, 'backfill', process.cwd());
   if (E.isLeft(config)) {
-    io.err.write(`${config.left.join('\n')}\n`);
+    io.err.write(`${config.left.map((line) => `tickflow backfill: ${line}`).join('\n')}\n`);
     return 2;
   }
   const c = config.right.app;

@@ -8,3 +8,20 @@ export interface Command {
 
 /** True when the user asked for help; each command checks it before anything else. */
 export const wantsHelp = (args: readonly string[]): boolean => args.includes('--help') || args.includes('-h');
+
+/** Exit code of a command line that cannot be run: bad flags or settings. */
+export const USAGE_EXIT_CODE = 2;
+
+/**
+ * Says what is wrong with the command line, one line each, and where its help is; returns the
+ * exit code (2). Nothing has been started or connected when a command calls it.
+ */
+export const refuseArgs = (
+  command: string,
+  problems: readonly string[],
+  err: { write(text: string): unknown } = process.stderr,
+): number => {
+  for (const problem of problems) err.write(`tickflow ${command}: ${problem}\n`);
+  err.write(`See tickflow ${command} --help\n`);
+  return USAGE_EXIT_CODE;
+};

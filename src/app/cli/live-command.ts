@@ -1,7 +1,9 @@
-import { describeConfig } from '../config/app-config.ts';
+import { either as E } from 'fp-ts';
+import { describeServiceConfig } from '../config/describe-service-config.ts';
 import { startLivePipeline } from '../live-pipeline.ts';
 import { handleShutdownSignals } from '../shutdown-signals.ts';
-import type { Command } from './command.ts';
+import { refuseArgs, type Command } from './command.ts';
+import { parseArgs } from './flags.ts';
 import { terminalOtpPrompt } from './otp-prompt.ts';
 import { startup } from './startup.ts';
 
@@ -17,10 +19,12 @@ Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop i
 
   --check-config   print the effective configuration (secrets masked) and exit`,
   run: async (args) => {
+    const parsed = parseArgs(args, { switches: ['--check-config'] });
+    if (E.isLeft(parsed)) return refuseArgs('live', parsed.left);
     const s = await startup(process.env, 'live', 'live');
     if (s === undefined) return 2;
-    if (args.includes('--check-config')) {
-      process.stdout.write(`${describeConfig(s.config.app).join('\n')}\n`);
+    if (parsed.right.switches.has('--check-config')) {
+      process.stdout.write(`${describeServiceConfig(s.config).join('\n')}\n`);
       return 0;
     }
     const pipeline = await startLivePipeline({

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
 import { FeedRecordingId, MstockAdaptersId, buildRecordContainer } from '../container.ts';
-import type { Command } from './command.ts';
+import { refuseArgs, type Command } from './command.ts';
+import { integerFlag, parseArgs } from './flags.ts';
 import { terminalOtpPrompt } from './otp-prompt.ts';
 import { startup } from './startup.ts';
 
@@ -23,26 +24,17 @@ export interface RecordArgs {
   readonly gzip: boolean;
 }
 
-export const parseRecordArgs = (args: readonly string[]): E.Either<string, RecordArgs> => {
-  let out: string | undefined;
-  let durationSeconds: number | undefined;
-  let gzip = true;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = args[i + 1];
-    if (arg === '--no-gzip') gzip = false;
-    else if (arg === '--out' || arg === '--duration') {
-      if (value === undefined || value.startsWith('--')) return E.left(`${arg} needs a value`);
-      i += 1;
-      if (arg === '--out') out = value;
-      else if (/^\d+$/.test(value) && Number(value) > 0) durationSeconds = Number(value);
-      else return E.left('--duration takes a whole number of seconds above 0');
-    } else return E.left(`unknown argument ${arg ?? ''}`);
-  }
+export const parseRecordArgs = (args: readonly string[]): E.Either<readonly string[], RecordArgs> => {
+  const parsed = parseArgs(args, { values: ['--out', '--duration'], switches: ['--no-gzip'] });
+  if (E.isLeft(parsed)) return parsed;
+  const { values, switches } = parsed.right;
+  const duration = integerFlag('--duration', values['--duration'], { min: 1 });
+  if (E.isLeft(duration)) return E.left([duration.left]);
+  const out = values['--out'];
   return E.right({
-    gzip,
+    gzip: !switches.has('--no-gzip'),
     ...(out === undefined ? {} : { out }),
-    ...(durationSeconds === undefined ? {} : { durationSeconds }),
+    ...(duration.right === undefined ? {} : { durationSeconds: duration.right }),
   });
 };
 
@@ -52,10 +44,7 @@ export const recordCommand: Command = {
   help: HELP,
   run: async (args) => {
     const parsed = parseRecordArgs(args);
-    if (E.isLeft(parsed)) {
-      process.stderr.write(`tickflow record: ${parsed.left}\n\n${HELP}\n`);
-      return 2;
-    }
+    if (E.isLeft(parsed)) return refuseArgs('record', parsed.left);
     const s = await startup(process.env, 'record', 'record');
     if (s === undefined) return 2;
     const { config, logger, instruments } = s;

@@ -13,7 +13,8 @@ import { decodeServiceConfig } from '../config/service-config.ts';
 import { MarketSessionId, ReplayFeedId, buildReplayContainer, type ReplaySinkChoice } from '../container.ts';
 import { startReplayScreen, type ReplayScreen } from '../replay-screen.ts';
 import { openReplaySources, runReplay, type ReplayRequest, type ReplaySummary } from '../replay-session.ts';
-import type { Command } from './command.ts';
+import { refuseArgs, type Command } from './command.ts';
+import { parseArgs } from './flags.ts';
 
 const HELP = `tickflow replay FILE|DIR... --sink kafka|stdout|ndjson [options]
 
@@ -54,16 +55,11 @@ export interface ReplayArgs {
   readonly unscreened: boolean;
 }
 
-const VALUE_FLAGS = [
-  '--sink',
-  '--out',
-  '--topic',
-  '--speed',
-  '--from',
-  '--to',
-  '--tokens',
-  '--tick-time-zone',
-];
+const DECLARED_FLAGS = {
+  values: ['--sink', '--out', '--topic', '--speed', '--from', '--to', '--tokens', '--tick-time-zone'],
+  switches: ['--mark-replay', '--unscreened'],
+  positionals: true,
+} as const;
 
 /** An instant from ISO 8601; without Z or an offset the wall time is IST. */
 export const parseInstant = (s: string): EpochMs | undefined => {
@@ -75,30 +71,19 @@ export const parseInstant = (s: string): EpochMs | undefined => {
   return Number.isNaN(ms) ? undefined : (ms as EpochMs);
 };
 
-/** The command line as a request, or the first thing wrong with it. */
+/** The command line as a request, or what is wrong with it (the flags: every problem, one per line). */
 export const parseReplayArgs = (args: readonly string[]): E.Either<string, ReplayArgs> => {
-  const values = new Map<string, string>();
-  const paths: string[] = [];
-  let markReplay = false;
-  let unscreened = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '--mark-replay') markReplay = true;
-    else if (arg === '--unscreened') unscreened = true;
-    else if (VALUE_FLAGS.includes(arg)) {
-      const value = args[i + 1];
-      if (value === undefined || value.startsWith('--')) return E.left(`${arg} needs a value`);
-      values.set(arg, value);
-      i += 1;
-    } else if (arg.startsWith('--')) return E.left(`unknown option ${arg}`);
-    else paths.push(arg);
-  }
+  const parsed = parseArgs(args, DECLARED_FLAGS);
+  if (E.isLeft(parsed)) return E.left(parsed.left.join('\n'));
+  const { positionals: paths, switches, values } = parsed.right;
+  const markReplay = switches.has('--mark-replay');
+  const unscreened = switches.has('--unscreened');
   if (paths.length === 0) return E.left('name at least one file or directory to replay');
-  const sinkName = values.get('--sink');
-  const out = values.get('--out');
+  const sinkName = values['--sink'];
+  const out = values['--out'];
   let sink: SinkArg;
   if (sinkName === 'kafka') {
-    const topic = values.get('--topic');
+    const topic = values['--topic'];
     sink = topic === undefined ? { kind: 'kafka' } : { kind: 'kafka', topic };
   } else if (sinkName === 'stdout') sink = { kind: 'stdout' };
   else if (sinkName === 'ndjson') {
@@ -106,16 +91,17 @@ export const parseReplayArgs = (args: readonly string[]): E.Either<string, Repla
     sink = { kind: 'ndjson', out };
   } else return E.left('--sink must be kafka, stdout or ndjson');
   if (out !== undefined && sink.kind !== 'ndjson') return E.left('--out goes with --sink ndjson');
-  if (values.has('--topic') && sink.kind !== 'kafka') return E.left('--topic goes with --sink kafka');
+  if (values['--topic'] !== undefined && sink.kind !== 'kafka')
+    return E.left('--topic goes with --sink kafka');
 
-  const speedArg = values.get('--speed') ?? 'max';
+  const speedArg = values['--speed'] ?? 'max';
   const speed = speedArg === 'max' ? 'max' : Number(speedArg);
   if (speed !== 'max' && !(Number.isFinite(speed) && speed > 0)) {
     return E.left('--speed takes max or a number above 0');
   }
   const window: { from?: EpochMs; to?: EpochMs } = {};
   for (const name of ['from', 'to'] as const) {
-    const text = values.get(`--${name}`);
+    const text = values[`--${name}`];
     if (text === undefined) continue;
     const at = parseInstant(text);
     if (at === undefined) return E.left(`--${name} takes an ISO 8601 time, e.g. 2025-11-20T09:15`);
@@ -125,7 +111,7 @@ export const parseReplayArgs = (args: readonly string[]): E.Either<string, Repla
     return E.left('--from is after --to');
   }
   let tokens: InstrumentToken[] | undefined;
-  const tokenText = values.get('--tokens');
+  const tokenText = values['--tokens'];
   if (tokenText !== undefined) {
     tokens = [];
     for (const part of tokenText.split(',').map((s) => s.trim())) {
@@ -133,7 +119,7 @@ export const parseReplayArgs = (args: readonly string[]): E.Either<string, Repla
       tokens.push(part);
     }
   }
-  const zone = values.get('--tick-time-zone');
+  const zone = values['--tick-time-zone'];
   if (zone !== undefined && zone !== 'ist' && zone !== 'utc')
     return E.left('--tick-time-zone takes ist or utc');
   return E.right({
@@ -188,18 +174,18 @@ export const summaryLines = (summary: ReplaySummary, destination: string): strin
 /** The sink the arguments name, with the words the summary uses for it. */
 const sinkChoiceOf = (
   sink: SinkArg,
-  stop: () => void,
 ): E.Either<string, { readonly choice: ReplaySinkChoice; readonly destination: string }> => {
-  // A closed pipe (`tickflow replay ... | head`) stops the replay instead of refusing every tick left.
+  // A closed pipe (`tickflow replay ... | head`): the reader wants no more ticks. With stdout as the
+  // sink there is nothing to flush or close, so it ends now, quietly (main.ts makes the code 0).
   if (sink.kind === 'stdout') {
     return E.right({
-      choice: { kind: 'stream', out: process.stdout, onBroken: stop },
+      choice: { kind: 'stream', out: process.stdout, onBroken: () => process.exit(0) },
       destination: 'stdout',
     });
   }
   if (sink.kind === 'ndjson')
     return E.right({ choice: { kind: 'ndjson', path: sink.out }, destination: sink.out });
-  const base = decodeServiceConfig(process.env, 'replay');
+  const base = decodeServiceConfig(process.env, 'replay', process.cwd());
   if (E.isLeft(base)) return E.left(base.left.join('; '));
   const topic = sink.topic ?? base.right.app.tickTopic;
   // A journal of its own per topic: a replay never drains the live run's journal, nor another topic's.
@@ -210,7 +196,7 @@ const sinkChoiceOf = (
       process.env['SINK_JOURNAL_DIR'] ??
       join(base.right.app.dataDir, 'replay-journal', encodeURIComponent(topic)),
   };
-  const config = decodeServiceConfig(env, 'replay');
+  const config = decodeServiceConfig(env, 'replay', process.cwd());
   if (E.isLeft(config)) return E.left(config.left.join('; '));
   return E.right({
     choice: { kind: 'kafka', settings: config.right.kafka },
@@ -237,11 +223,8 @@ export const replayCommand: Command = {
   help: HELP,
   run: async (args) => {
     const parsed = parseReplayArgs(args);
-    if (E.isLeft(parsed)) {
-      process.stderr.write(`tickflow replay: ${parsed.left}\n\n${HELP}\n`);
-      return 2;
-    }
-    const config = decodeServiceConfig(process.env, 'replay');
+    if (E.isLeft(parsed)) return refuseArgs('replay', parsed.left.split('\n'));
+    const config = decodeServiceConfig(process.env, 'replay', process.cwd());
     if (E.isLeft(config)) {
       for (const line of config.left) process.stderr.write(`tickflow replay: ${line}\n`);
       return 2;
@@ -261,7 +244,7 @@ export const replayCommand: Command = {
     }
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
-    const chosen = sinkChoiceOf(parsed.right.sink, onSignal);
+    const chosen = sinkChoiceOf(parsed.right.sink);
     if (E.isLeft(chosen)) {
       logger.error(`Cannot open the sink: ${chosen.left}`);
       return 1;

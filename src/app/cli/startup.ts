@@ -18,7 +18,7 @@ export interface Startup {
  * prints one line per bad variable to stderr and returns undefined: the caller exits with 2.
  */
 export const startup = async (env: Env, mode: Mode, command: string): Promise<Startup | undefined> => {
-  const config = decodeServiceConfig(env, mode);
+  const config = decodeServiceConfig(env, mode, process.cwd());
   if (E.isLeft(config)) {
     for (const line of config.left) process.stderr.write(`tickflow ${command}: ${line}\n`);
     return undefined;

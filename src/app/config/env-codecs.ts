@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { decodeBase32, InvalidTotpSecret } from '../../adapters/mstock/totp.ts';
 
 /**
  * io-ts codecs from an environment string to a typed value. Each codec's `name` is the phrase
@@ -81,5 +82,22 @@ export const DateList = fromString(
     return parts.every((p) => /^\d{4}-\d{2}-\d{2}$/.test(p) && !Number.isNaN(Date.parse(`${p}T00:00:00Z`)))
       ? parts
       : undefined;
+  },
+);
+
+/**
+ * A TOTP secret as the login computes codes from it (src/adapters/mstock/totp.ts decodes it the same
+ * way: RFC 4648 base32, case, spaces, dashes and trailing `=` ignored), so a bad one stops the start,
+ * not the first login. Kept as written: the login decodes it again.
+ */
+export const Base32Secret = fromString(
+  'base32 (RFC 4648: letters A-Z and digits 2-7; case, spaces, dashes and = padding ignored)',
+  (s) => {
+    try {
+      return decodeBase32(s).length > 0 ? s : undefined;
+    } catch (e) {
+      if (e instanceof InvalidTotpSecret) return undefined;
+      throw e;
+    }
   },
 );

@@ -1,5 +1,5 @@
 import { either as E } from 'fp-ts';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeKafkaSinkSettings, type KafkaSinkSettings } from '../../adapters/kafka/kafka-settings.ts';
 import type { RedisCommandBusSettings } from '../../adapters/redis/redis-settings.ts';
 import type { EventLogSettings } from '../../adapters/event-log/event-log-settings.ts';
@@ -29,11 +29,17 @@ const oneLinePerVariable = (lines: readonly string[]): string[] => {
  * The application settings (src/app/config/settings.ts) and the Kafka sink's own
  * (src/adapters/kafka/kafka-settings.ts), decoded together; every bad variable is reported.
  * `KAFKA_BROKER` and `TICK_TOPIC` are read once, by the application settings, so their defaults
- * (`kafka:9092`, `market_ticks`) hold for the sink too; the journal lives under DATA_DIR.
+ * (`kafka:9092`, `market_ticks`) hold for the sink too; the journal lives under DATA_DIR. Relative
+ * folders are taken against `cwd` here, once (the call sites pass process.cwd()).
  */
-export const decodeServiceConfig = (env: Env, mode: Mode): E.Either<readonly string[], ServiceConfig> => {
-  const app = decodeConfig(env, mode);
-  const dataDir = E.isRight(app) ? app.right.dataDir : '.tickflow';
+export const decodeServiceConfig = (
+  env: Env,
+  mode: Mode,
+  cwd: string = process.cwd(),
+): E.Either<readonly string[], ServiceConfig> => {
+  const app = decodeConfig(env, mode, cwd);
+  const dataDir = E.isRight(app) ? app.right.dataDir : resolve(cwd, '.tickflow');
+  const journalDir = env['SINK_JOURNAL_DIR'];
   // The SASL password may come from a file too (Docker and Kubernetes secrets), like every secret.
   const saslPassword = rawValue(env, 'KAFKA_SASL_PASSWORD');
   const kafkaEnv: Env = {
@@ -41,7 +47,10 @@ export const decodeServiceConfig = (env: Env, mode: Mode): E.Either<readonly str
     KAFKA_SASL_PASSWORD: E.isRight(saslPassword) ? saslPassword.right : undefined,
     KAFKA_BROKER: E.isRight(app) ? app.right.kafkaBroker.join(',') : env['KAFKA_BROKER'],
     TICK_TOPIC: E.isRight(app) ? app.right.tickTopic : env['TICK_TOPIC'],
-    SINK_JOURNAL_DIR: env['SINK_JOURNAL_DIR'] ?? join(dataDir, 'tick-journal'),
+    SINK_JOURNAL_DIR:
+      journalDir === undefined || journalDir.trim() === ''
+        ? join(dataDir, 'tick-journal')
+        : resolve(cwd, journalDir.trim()),
   };
   const kafka = decodeKafkaSinkSettings(kafkaEnv);
   const errors = [
@@ -65,7 +74,7 @@ export const decodeServiceConfig = (env: Env, mode: Mode): E.Either<readonly str
       }),
       eventLog: Object.freeze({
         kind: a.eventLog,
-        dir: env['EVENT_LOG_DIR'] === undefined ? join(a.dataDir, 'events') : a.eventLogDir,
+        dir: a.eventLogDir ?? join(a.dataDir, 'events'),
         topic: a.eventLogTopic,
       }),
     }),

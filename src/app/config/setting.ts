@@ -1,6 +1,7 @@
 import { either as E } from 'fp-ts';
 import type * as t from 'io-ts';
 import { readFileSync } from 'node:fs';
+import { maskUrlCredentials } from './mask-url-credentials.ts';
 
 /** One environment variable: its codec, its default (when `D`), and whether it is a secret. */
 export interface Setting<A, D extends boolean = boolean> {
@@ -50,6 +51,13 @@ export const rawValue = (env: Env, name: string): E.Either<string, string | unde
   }
 };
 
+/**
+ * `NAME: expected WHAT (got "text")`: the one form of every complaint about a value, for settings
+ * and flags alike. `got` is left out for a secret, whose value must never be printed.
+ */
+export const expectedLine = (name: string, expected: string, got?: string): string =>
+  `${name}: expected ${expected}${got === undefined ? '' : ` (got "${got}")`}`;
+
 /** Decodes one setting; the error names the variable and says what was expected, never the value of a secret. */
 export const decodeSetting = <A>(
   env: Env,
@@ -64,6 +72,6 @@ export const decodeSetting = <A>(
   }
   const decoded = s.codec.decode(raw.right);
   if (E.isRight(decoded)) return E.right(decoded.right);
-  const shown = s.secret ? '' : ` (got "${raw.right.slice(0, 80)}")`;
-  return E.left(`${s.env}: expected ${s.codec.name}${shown}`);
+  const shown = s.secret ? undefined : maskUrlCredentials(raw.right).slice(0, 80);
+  return E.left(expectedLine(s.env, s.codec.name, shown));
 };

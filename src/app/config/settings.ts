@@ -1,4 +1,5 @@
 import {
+  Base32Secret,
   Bool,
   BrokerList,
   CommaList,
@@ -22,12 +23,9 @@ export const SETTINGS = {
   mstockApiKey: setting('MSTOCK_API_KEY', NonEmptyString, 'API key from the m.Stock portal', {
     secret: true,
   }),
-  mstockTotpSecret: setting(
-    'MSTOCK_TOTP_SECRET',
-    NonEmptyString,
-    'base32 TOTP secret, for unattended login',
-    { secret: true },
-  ),
+  mstockTotpSecret: setting('MSTOCK_TOTP_SECRET', Base32Secret, 'base32 TOTP secret, for unattended login', {
+    secret: true,
+  }),
   mstockOtp: setting(
     'MSTOCK_OTP',
     NonEmptyString,
@@ -191,9 +189,11 @@ export const SETTINGS = {
   eventLog: setting('EVENT_LOG', oneOf(['file', 'kafka'] as const), 'where plan and gap events are kept', {
     default: 'file',
   }),
-  eventLogDir: setting('EVENT_LOG_DIR', NonEmptyString, 'folder of the file event log', {
-    default: '.tickflow/events',
-  }),
+  eventLogDir: setting(
+    'EVENT_LOG_DIR',
+    NonEmptyString,
+    'folder of the file event log (default: DATA_DIR/events)',
+  ),
   eventLogTopic: setting('EVENT_LOG_TOPIC', NonEmptyString, 'topic of the Kafka event log', {
     default: 'tickflow_events',
   }),
@@ -214,9 +214,14 @@ export const SETTINGS = {
     default: '0.0.0.0',
   }),
 
-  dataDir: setting('DATA_DIR', NonEmptyString, 'folder for the tick journal, event log and backfill data', {
-    default: '.tickflow',
-  }),
+  dataDir: setting(
+    'DATA_DIR',
+    NonEmptyString,
+    'folder for the tick journal, event log and backfill data (relative: to the working folder)',
+    {
+      default: '.tickflow',
+    },
+  ),
   backfillOnStart: setting(
     'BACKFILL_ON_START',
     oneOf(['auto', 'always', 'never'] as const),
@@ -237,6 +242,12 @@ export const SETTINGS = {
     intInRange(200, 3_600_000),
     'a backfill stage process that sends nothing (not even a heartbeat) this long is killed and restarted',
     { default: 30_000 },
+  ),
+  backfillStageStallMs: setting(
+    'BACKFILL_STAGE_STALL_MS',
+    intInRange(1000, 86_400_000),
+    'a backfill stage that has work but reports no chunk done or failed this long fails the job',
+    { default: 600_000 },
   ),
   backfillChildMaxRestarts: setting(
     'BACKFILL_CHILD_MAX_RESTARTS',

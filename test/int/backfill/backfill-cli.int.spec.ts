@@ -62,10 +62,10 @@ describe('tickflow backfill', () => {
         err,
       }),
     ).toBe(2);
-    expect(err.text()).toContain('--days: expected an integer from 1 to 60, got "0"');
+    expect(err.text()).toContain('--days: expected an integer from 1 to 60 (got "0")');
     expect(err.text()).toContain('--tokens: not instrument tokens: abc');
     expect(err.text()).toContain('--interval: expected one of minute|');
-    expect(err.text()).toContain('unknown argument --frobnicate');
+    expect(err.text()).toContain('unknown option --frobnicate');
 
     const noCredentials = { ...env, MSTOCK_USER: '' };
     const err2 = capture();

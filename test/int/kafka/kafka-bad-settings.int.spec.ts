@@ -60,7 +60,7 @@ describe('Kafka sink start with bad settings', () => {
       E.left([
         {
           setting: 'KAFKA_SASL_MECHANISM',
-          message: 'KAFKA_SASL_MECHANISM: expected one of plain|scram-sha-256|scram-sha-512, got "gssapi"',
+          message: 'KAFKA_SASL_MECHANISM: expected one of plain|scram-sha-256|scram-sha-512 (got "gssapi")',
         },
       ]),
     );

@@ -15,7 +15,7 @@ describe('KAFKA_CLIENT', () => {
   it('refuses another client, naming the setting and what it takes', () => {
     const decoded = decodeKafkaSinkSettings({ KAFKA_CLIENT: 'rdkafka' });
     expect(E.isLeft(decoded) ? decoded.left.map((e) => e.message) : []).toEqual([
-      'KAFKA_CLIENT: expected one of kafkajs|platformatic, got "rdkafka"',
+      'KAFKA_CLIENT: expected one of kafkajs|platformatic (got "rdkafka")',
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeConfig, describeConfig } from '../../../src/app/config/app-config.ts';
+import { resolveInstruments } from '../../../src/app/resolve-instruments.ts';
 
 const live = { MSTOCK_USER: 'u1', MSTOCK_PASS: 'p@ss', MSTOCK_API_KEY: 'k+/=' };
 
@@ -85,5 +86,50 @@ describe('configuration from the environment', () => {
   it('does not echo the value of a malformed secret', () => {
     const errors = errorsOf({ ...live, MSTOCK_PASS: '   ' });
     expect(errors.join()).not.toContain('   "');
+  });
+
+  it.each(['JBSWY3DPEHPK3PXP', 'jbswy3dpehpk3pxp', 'JBSW Y3DP-EHPK 3PXP', 'JBSWY3DPEHPK3PXP===='])(
+    'accepts the TOTP secret %s as the login decodes it (case, spaces, dashes, padding)',
+    (secret) => {
+      expect(errorsOf({ ...live, MSTOCK_TOTP_SECRET: secret })).toEqual([]);
+    },
+  );
+
+  it.each(['JBSWY3DP1HPK', 'JBSW=Y3DP', '===='])(
+    'refuses the malformed TOTP secret %s at decode, naming it but never printing it',
+    (secret) => {
+      const errors = errorsOf({ ...live, MSTOCK_TOTP_SECRET: secret });
+      expect(errors).toEqual([expect.stringMatching(/^MSTOCK_TOTP_SECRET: expected base32 \(RFC 4648/)]);
+      expect(errors.join()).not.toContain(secret);
+    },
+  );
+
+  it('takes a relative DATA_DIR and EVENT_LOG_DIR against the given working folder, once', () => {
+    const r = decodeConfig({ ...live, DATA_DIR: 'state', EVENT_LOG_DIR: '../ev' }, 'live', '/srv/app');
+    if (E.isLeft(r)) throw new Error(r.left.join('\n'));
+    expect(r.right.dataDir).toBe('/srv/app/state');
+    expect(r.right.eventLogDir).toBe('/srv/ev');
+    const byDefault = decodeConfig(live, 'live', '/srv/app');
+    expect(E.isRight(byDefault) && byDefault.right.dataDir).toBe('/srv/app/.tickflow');
+  });
+
+  it('masks the password of a URL, in the description and in an error', () => {
+    const r = decodeConfig({ ...live, REDIS_URL: 'redis://ops:Hunter2@redis.local:6379/0' }, 'live');
+    if (E.isLeft(r)) throw new Error(r.left.join('\n'));
+    const printed = describeConfig(r.right).join('\n');
+    expect(printed).toContain('REDIS_URL=redis://ops:****@redis.local:6379/0');
+    expect(printed).not.toContain('Hunter2');
+    const errors = errorsOf({ ...live, REDIS_URL: 'redis://ops:Hun@ter2@redis.local:port' });
+    expect(errors).toEqual([
+      'REDIS_URL: expected a URL starting with redis:// or rediss:// (got "redis://ops:****@redis.local:port")',
+    ]);
+  });
+
+  it('says what is wrong with INSTRUMENTS in the same form', async () => {
+    const r = decodeConfig({ ...live, INSTRUMENTS: '26000,abc' }, 'live');
+    if (E.isLeft(r)) throw new Error(r.left.join('\n'));
+    expect(await resolveInstruments(r.right)).toEqual(
+      E.left(['INSTRUMENTS: expected instrument tokens (positive integers) (got "abc")']),
+    );
   });
 });

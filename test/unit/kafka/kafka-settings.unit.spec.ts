@@ -65,11 +65,11 @@ describe('Kafka sink settings', () => {
       }),
     ).toEqual(
       E.left([
-        'KAFKA_TLS: expected true or false, got "yes"',
-        'KAFKA_BROKER: expected host:port[,host:port...], got "localhost"',
-        'TICK_TOPIC: expected a topic name of 1 to 249 characters from [A-Za-z0-9._-], got "market ticks"',
-        'KAFKA_BATCH_MAX_TICKS: expected an integer from 1 to 100000, got "0"',
-        'SINK_OVERFLOW_POLICY: expected one of block|drop-newest|fail, got "drop-oldest"',
+        'KAFKA_TLS: expected true or false (got "yes")',
+        'KAFKA_BROKER: expected host:port[,host:port...] (got "localhost")',
+        'TICK_TOPIC: expected a topic name of 1 to 249 characters from [A-Za-z0-9._-] (got "market ticks")',
+        'KAFKA_BATCH_MAX_TICKS: expected an integer from 1 to 100000 (got "0")',
+        'SINK_OVERFLOW_POLICY: expected one of block|drop-newest|fail (got "drop-oldest")',
       ]),
     );
   });
@@ -77,7 +77,7 @@ describe('Kafka sink settings', () => {
   it('asks for the SASL user and password with a mechanism, without echoing the password', () => {
     expect(decode({ KAFKA_SASL_MECHANISM: 'plain' })).toEqual(
       E.left([
-        'KAFKA_SASL_USERNAME: expected a non-empty value, got ""',
+        'KAFKA_SASL_USERNAME: expected a non-empty value (got "")',
         'KAFKA_SASL_PASSWORD: expected a non-empty value',
       ]),
     );
@@ -101,7 +101,7 @@ describe('Kafka sink settings', () => {
     expect(() =>
       kafkaSinkSettingsFromEnv({ KAFKA_SASL_MECHANISM: 'md5', SINK_JOURNAL_FSYNC_MS: '-1' }),
     ).toThrow(
-      /^KAFKA_SASL_MECHANISM: expected one of plain\|scram-sha-256\|scram-sha-512, got "md5"; SINK_JOURNAL_FSYNC_MS: /,
+      /^KAFKA_SASL_MECHANISM: expected one of plain\|scram-sha-256\|scram-sha-512 \(got "md5"\); SINK_JOURNAL_FSYNC_MS: /,
     );
   });
 });
