@@ -9,6 +9,7 @@ import * as t from 'io-ts';
 import { kafkaAnswers, startLocalKafka } from '../src/app/infra/local-kafka.ts';
 import { startLocalRedis } from '../src/app/infra/local-redis.ts';
 import { portOpen } from '../src/app/infra/free-port.ts';
+import { isProcessAlive } from '../src/adapters/system/process-alive.ts';
 
 const stateDir = join(process.cwd(), '.tickflow', 'infra');
 const stateFile = join(stateDir, 'infra.json');
@@ -32,21 +33,12 @@ const readState = (): State | undefined => {
   return E.isRight(decoded) ? decoded.right : undefined;
 };
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const preferredPort = async (port: number): Promise<number | undefined> =>
   (await portOpen('127.0.0.1', port)) ? undefined : port;
 
 const up = async (): Promise<void> => {
   const existing = readState();
-  if (existing && alive(existing.kafka.pid) && alive(existing.redis.pid)) {
+  if (existing && isProcessAlive(existing.kafka.pid) && isProcessAlive(existing.redis.pid)) {
     console.log(`already up: KAFKA_BROKER=${existing.kafka.broker} REDIS_URL=${existing.redis.url}`);
     return;
   }
@@ -80,7 +72,7 @@ const down = (): void => {
     console.log('nothing started by tickflow is running');
     return;
   }
-  for (const pid of [state.kafka.pid, state.redis.pid]) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  for (const pid of [state.kafka.pid, state.redis.pid]) if (isProcessAlive(pid)) process.kill(pid, 'SIGTERM');
   rmSync(stateDir, { recursive: true, force: true });
   console.log('down');
 };
@@ -92,8 +84,8 @@ const status = async (): Promise<void> => {
     process.exitCode = 1;
     return;
   }
-  const kafkaOk = alive(state.kafka.pid) && (await kafkaAnswers(state.kafka.broker));
-  const redisOk = alive(state.redis.pid);
+  const kafkaOk = isProcessAlive(state.kafka.pid) && (await kafkaAnswers(state.kafka.broker));
+  const redisOk = isProcessAlive(state.redis.pid);
   console.log(
     `kafka ${state.kafka.broker}: ${kafkaOk ? 'up' : 'down'}; redis ${state.redis.url}: ${redisOk ? 'up' : 'down'}`,
   );

@@ -5,7 +5,7 @@ import { loadInstrumentCsv } from '../adapters/instruments/instrument-csv.ts';
 import { instrumentToken, isInstrumentToken, type Instrument } from '../domain/instrument.ts';
 import type { AppConfig } from './config/app-config.ts';
 import { expectedLine } from './config/setting.ts';
-import { projectRoot } from './infra/cache-dir.ts';
+import { packageRoot } from '../adapters/system/package-root.ts';
 
 /**
  * The instruments to follow: the INSTRUMENTS_FILE list (config/nifty50.csv by default, found in
@@ -18,7 +18,7 @@ export const resolveInstruments = async (
   const file =
     isAbsolute(config.instrumentsFile) || existsSync(config.instrumentsFile)
       ? config.instrumentsFile
-      : join(projectRoot(), config.instrumentsFile);
+      : join(packageRoot(), config.instrumentsFile);
   const listed = await loadInstrumentCsv(file);
   if (E.isLeft(listed)) return E.left(listed.left.map((l) => `INSTRUMENTS_FILE: ${l}`));
   const wanted = config.instruments;

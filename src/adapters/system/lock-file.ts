@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isProcessAlive } from './process-alive.ts';
 
 /** Another live process holds the lock. */
 export class LockHeld extends Error {
@@ -13,17 +14,8 @@ export class LockHeld extends Error {
   }
 }
 
-const isAlive = (pid: number): boolean => {
-  // Our own pid in the file is a lock a previous run left (containers reuse pid 1), not ours.
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, under another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
+// Our own pid in the file is a lock a previous run left (containers reuse pid 1), not ours.
+const isAlive = (pid: number): boolean => pid !== process.pid && isProcessAlive(pid);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

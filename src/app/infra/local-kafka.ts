@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { cacheDir, projectRoot } from './cache-dir.ts';
+import { packageRoot } from '../../adapters/system/package-root.ts';
+import { cacheDir } from './cache-dir.ts';
 import { startServerProcess, type ServerProcess } from './child-process-server.ts';
 import { freePort, waitUntil } from './free-port.ts';
 
@@ -19,7 +20,7 @@ export const ensureKafkaJars = async (): Promise<string> => {
   if (existsSync(libs) && readdirSync(libs).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`)))
     return libs;
   mkdirSync(libs, { recursive: true });
-  const pom = join(projectRoot(), 'infra', 'kafka', 'pom.xml');
+  const pom = join(packageRoot(), 'infra', 'kafka', 'pom.xml');
   try {
     await run(
       'mvn',

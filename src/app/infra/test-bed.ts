@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startLocalKafka } from './local-kafka.ts';
 import { startLocalRedis } from './local-redis.ts';
+import { isProcessAlive } from '../../adapters/system/process-alive.ts';
 
 const run = promisify(execFile);
 
@@ -38,15 +39,6 @@ process.on('exit', () => {
   for (const dir of ownFolders) rmSync(dir, { recursive: true, force: true });
 });
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** Removes the folders of beds whose process died without cleaning up (a SIGKILL). */
 const sweepLeftOverBeds = (): void => {
   for (const name of readdirSync(tmpdir())) {
@@ -58,7 +50,7 @@ const sweepLeftOverBeds = (): void => {
     } catch {
       continue; // no owner file: not ours to judge (an older bed, or one being made)
     }
-    if (Number.isSafeInteger(owner) && owner > 0 && !alive(owner))
+    if (Number.isSafeInteger(owner) && owner > 0 && !isProcessAlive(owner))
       rmSync(dir, { recursive: true, force: true });
   }
 };

@@ -12,6 +12,7 @@ import { startSimulator, type RunningSimulator } from '../../../src/simulator/st
 import { readTopic } from '../../int/kafka/fixtures/read-topic.ts';
 import { backfillEnv, configOf } from '../../int/backfill/backfill-env.ts';
 import { expectedIds, historicalByToken, total, waitFor } from './backfill-e2e-support.ts';
+import { isProcessAlive } from '../../../src/adapters/system/process-alive.ts';
 
 const SATURDAY = epochMs(Date.parse('2026-10-24T10:00:00+05:30'));
 /** The index and the first eleven constituents of config/nifty50.csv. */
@@ -51,15 +52,6 @@ const startService = (env: Record<string, string>) => {
   read(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, lines, exited };
-};
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 let sim: RunningSimulator;
@@ -104,7 +96,7 @@ describe('a backfill killed mid-way', () => {
     expect(stagePids.length).toBeGreaterThanOrEqual(2);
     await waitFor(
       'the orphaned stages to exit',
-      () => (stagePids.every((p) => !alive(p)) ? true : undefined),
+      () => (stagePids.every((p) => !isProcessAlive(p)) ? true : undefined),
       20_000,
     );
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitUntil } from '../../../src/app/infra/free-port.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
+import { isProcessAlive } from '../../../src/adapters/system/process-alive.ts';
 
 const KAFKA_UP = /^\[INFO\] Kafka 127\.0\.0\.1:\d+ \(local\), Redis redis:\/\/127\.0\.0\.1:\d+ \(local\)$/;
 
@@ -22,15 +23,6 @@ const childrenOf = (pid: number): { pid: number; name: string }[] =>
         return []; // it ended while we looked
       }
     });
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const beds = (tmp: string): string[] => readdirSync(tmp).filter((n) => n.startsWith('tickflow-bed-'));
 
@@ -64,7 +56,7 @@ describe('tickflow demo stops what it started, however it ends', () => {
       demo.child.kill('SIGTERM');
       // 130 when the signal came before the pipeline was up (the usual case), 0 just after.
       expect([0, 130]).toContain(await demo.exited());
-      expect(servers.filter(alive)).toEqual([]);
+      expect(servers.filter(isProcessAlive)).toEqual([]);
       expect(beds(tmp)).toEqual([]);
     } finally {
       demo.child.kill('SIGKILL');
@@ -90,7 +82,7 @@ describe('tickflow demo stops what it started, however it ends', () => {
       demo.child.kill('SIGTERM');
       expect(await demo.exited()).not.toBe(0);
       expect(demo.output()).not.toMatch(KAFKA_UP);
-      expect(servers.filter(alive)).toEqual([]);
+      expect(servers.filter(isProcessAlive)).toEqual([]);
       expect(beds(tmp)).toEqual([]);
     } finally {
       demo.child.kill('SIGKILL');
@@ -110,7 +102,7 @@ describe('tickflow demo stops what it started, however it ends', () => {
     // The kernel sends them SIGTERM when their parent dies; Kafka takes a few seconds to stop.
     await waitUntil(
       'the orphaned servers to stop',
-      () => Promise.resolve(servers.filter(alive).length === 0),
+      () => Promise.resolve(servers.filter(isProcessAlive).length === 0),
       30_000,
     );
     expect(beds(tmp)).toHaveLength(1);
