@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The installed package runs the compiled CLI; a source checkout without a build runs the
-// TypeScript directly (Node 24 strips types).
+// A source checkout runs its TypeScript directly (Node 24 strips types), so a dist/ left by an
+// earlier build never runs stale code there; the installed package and the Docker image ship no
+// src/ and run the compiled CLI.
 import { existsSync } from 'node:fs';
 
-const compiled = new URL('../dist/src/app/cli/main.js', import.meta.url);
-await import(existsSync(compiled) ? compiled.href : new URL('../src/app/cli/main.ts', import.meta.url).href);
+const source = new URL('../src/app/cli/main.ts', import.meta.url);
+await import(existsSync(source) ? source.href : new URL('../dist/src/app/cli/main.js', import.meta.url).href);
