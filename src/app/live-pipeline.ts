@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { KafkaTickSink } from '../adapters/kafka/kafka-tick-sink.ts';
 import { startKafkaRecordPublishers } from '../adapters/kafka/start-kafka-record-publishers.ts';
 import { MemoryRecordPublisher } from '../adapters/memory/memory-record-publisher.ts';
 import type { MstockCredentials } from '../adapters/mstock/mstock-login.ts';
@@ -138,6 +139,12 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   const metrics = container.get(PrometheusMetricsId);
   const sink = await container.getAsync(TickSinkId);
   opened.push(() => sink.close());
+  // Kafka may be met after the start (KAFKA_REQUIRED_AT_START=false): a topic then found wrong, for
+  // the ticks or a control topic, stops the service with that error, the journals kept.
+  const kafkaLink = sink instanceof KafkaTickSink ? sink.link : undefined;
+  const kafkaRefused = Promise.withResolvers<never>();
+  kafkaRefused.promise.catch(() => undefined);
+  kafkaLink?.fatal.catch(kafkaRefused.reject);
   const topics = { quarantine: a.quarantineTopic, gaps: a.gapTopic, candles: a.candleTopic };
   const control: ControlPublishers =
     o.sink.kind === 'kafka'
@@ -146,7 +153,12 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
           topics,
           { logger, metrics },
           // Beside the tick journal: what the control topics accepted survives an outage and a crash.
-          { journalDir: `${config.kafka.journal.dir}-control` },
+          {
+            journalDir: `${config.kafka.journal.dir}-control`,
+            ...(config.kafka.requiredAtStart
+              ? {}
+              : { deferred: { clock: container.get(ClockId), onFatal: kafkaRefused.reject } }),
+          },
         )
       : {
           quarantine: new MemoryRecordPublisher(),
@@ -192,11 +204,18 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
     { maxAttempts: a.gapFillMaxAttempts, retryDelayMs: a.gapFillRetryMs },
   );
   opened.push(() => ledger.close());
-  await ledger.resume().catch((e: unknown) => {
-    logger.error('Could not resume open gaps from the ledger', {
-      error: e instanceof Error ? e.message : String(e),
+  // A Kafka event log waits for Kafka; the feed does not: resume the open gaps once it answers.
+  const gapsResumed =
+    config.eventLog.kind === 'kafka'
+      ? startInBackground('Resuming open gaps from the ledger', () => ledger.resume(), logger, 5000)
+      : undefined;
+  opened.push(() => gapsResumed?.stop(() => Promise.resolve()) ?? Promise.resolve());
+  if (gapsResumed === undefined)
+    await ledger.resume().catch((e: unknown) => {
+      logger.error('Could not resume open gaps from the ledger', {
+        error: e instanceof Error ? e.message : String(e),
+      });
     });
-  });
   const reconciliationLog = await container.getAsync(ReconciliationLogId);
   opened.push(() => reconciliationLog.close());
   const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
@@ -213,8 +232,21 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
     onGap: (gap: Parameters<GapLedgerWriter['record']>[0]) => ledger.record(gap),
     degradedBy: () => {
       const redis = commands?.connection() ?? { connected: false, reason: 'the command bus is not started' };
-      return { redis: redis.connected ? undefined : redis.reason };
+      const kafka = kafkaLink?.status();
+      return {
+        redis: redis.connected ? undefined : redis.reason,
+        // The feed is still taken and journaled while Kafka is away: degraded, not unready.
+        ...(kafka === undefined
+          ? {}
+          : {
+              kafka:
+                kafka.unreachableSince === undefined
+                  ? undefined
+                  : `unreachable since ${new Date(kafka.unreachableSince).toISOString()}`,
+            }),
+      };
     },
+    fatal: kafkaRefused.promise,
     trust: {
       quarantine: control.quarantine,
       validation: validationRulesOf(a),
@@ -248,6 +280,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await backfill.stop((b) => b.stop());
+      await gapsResumed?.stop(() => Promise.resolve());
       await service.stop();
       const recorded = await recording?.close();
       if (recorded !== undefined) {

@@ -31,6 +31,11 @@ export interface LiveServiceDeps {
   readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
   /** Checks that, failing, leave the service ready but degraded (Redis: no operator commands): what is wrong, or undefined. */
   readonly degradedBy?: () => Readonly<Record<string, string | undefined>>;
+  /**
+   * Rejects when the service must stop: a destination that refused for good (a Kafka topic found
+   * wrong when Kafka first answered). The feed stops and `done` rejects with this error.
+   */
+  readonly fatal?: Promise<never>;
   /** Validation with quarantine, and freshness (issue 9); without it every tick goes to the sink. */
   readonly trust?: TrustOptions;
   /** Telemetry bound before anything connected (the pipeline); without it the service binds its own. */
@@ -133,8 +138,16 @@ export const startLiveService = async (
   ageTimer.unref();
   const stopChecks = trust?.startChecks();
   const abort = new AbortController();
+  let fatal: { readonly error: unknown } | undefined;
+  deps.fatal?.catch((error: unknown) => {
+    fatal ??= { error };
+    abort.abort();
+  });
   const done = ingestion
     .run({ tokens: deps.instruments.map((i) => i.token), mode: settings.mode }, abort.signal)
+    .then(() => {
+      if (fatal !== undefined) throw fatal.error;
+    })
     .catch((e: unknown) => {
       deps.logger.error('Feed loop failed', { error: e instanceof Error ? e.message : String(e) });
       throw e;

@@ -4,7 +4,7 @@ import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
 import type { TickJournal } from '../tick-journal/tick-journal.ts';
 import { decodeControlRecords, encodeControlRecords } from './control-record-codec.ts';
-import type { KafkaBatchSender } from './kafka-batch-sender.ts';
+import type { MessageSender } from './connect-on-first-use.ts';
 
 export interface RecordPublisherSettings {
   readonly topic: string;
@@ -44,7 +44,7 @@ export class RecordsNotDelivered extends Error {
 
 /**
  * Control records (quarantined ticks, gaps, candles) to one Kafka topic through an idempotent
- * producer with acks=-1 (`KafkaBatchSender`). Records wait in order, and a failed send is retried
+ * producer with acks=-1 (a `KafkaBatchSender`, perhaps connecting on first use). Records wait in order, and a failed send is retried
  * with backoff until it succeeds or `close` gives up.
  *
  * With a journal, every accepted publish is also written to disk first (one journal record per
@@ -54,7 +54,7 @@ export class RecordsNotDelivered extends Error {
  * `control_records_failed_total{topic}` and its promise rejects.
  */
 export class KafkaRecordPublisher implements RecordPublisher {
-  private readonly sender: KafkaBatchSender;
+  private readonly sender: MessageSender<Message>;
   private readonly settings: RecordPublisherSettings;
   private readonly logger: Logger;
   private readonly published: Counter;
@@ -69,7 +69,7 @@ export class KafkaRecordPublisher implements RecordPublisher {
   private readonly journal: TickJournal | undefined;
 
   constructor(
-    sender: KafkaBatchSender,
+    sender: MessageSender<Message>,
     settings: RecordPublisherSettings,
     deps: { readonly logger: Logger; readonly metrics: Metrics },
     journal?: TickJournal,

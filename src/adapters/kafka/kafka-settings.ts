@@ -41,6 +41,11 @@ export interface KafkaSinkSettings {
   readonly requestTimeoutMs: number;
   /** How long start may wait for the broker before it fails naming KAFKA_BROKER. */
   readonly startupTimeoutMs: number;
+  /**
+   * True: start waits for Kafka (up to `startupTimeoutMs`) and fails without it. False: the sink
+   * starts at once on its journal and meets Kafka (topic checks included) when it first answers.
+   */
+  readonly requiredAtStart: boolean;
   /** A batch goes to Kafka once it holds this many ticks... */
   readonly batchMaxTicks: number;
   /** ...or once its oldest tick has waited this long. */
@@ -81,7 +86,14 @@ export const KAFKA_SINK_ENV = {
   KAFKA_TLS_KEY_FILE: { default: '', doc: 'PEM client key (mutual TLS), with KAFKA_TLS_CERT_FILE' },
   KAFKA_CONNECTION_TIMEOUT_MS: { default: '3000', doc: 'TCP/TLS connect timeout per attempt' },
   KAFKA_REQUEST_TIMEOUT_MS: { default: '10000', doc: 'timeout of one request to a broker' },
-  KAFKA_STARTUP_TIMEOUT_MS: { default: '30000', doc: 'how long start waits for a reachable broker' },
+  KAFKA_STARTUP_TIMEOUT_MS: {
+    default: '30000',
+    doc: 'how long start waits for a reachable broker (KAFKA_REQUIRED_AT_START=true)',
+  },
+  KAFKA_REQUIRED_AT_START: {
+    default: 'false',
+    doc: 'true: exit when no broker answers in time; false: start on the journal, drain it once Kafka answers',
+  },
   KAFKA_BATCH_MAX_TICKS: { default: '500', doc: 'ticks per Kafka send at most' },
   KAFKA_BATCH_MAX_MS: { default: '5', doc: 'longest a tick waits for its batch to fill' },
   SINK_MEMORY_MAX_TICKS: { default: '50000', doc: 'ticks held in memory for Kafka before spilling' },
@@ -229,6 +241,7 @@ export const decodeKafkaSinkSettings = (
     connectionTimeoutMs: read('KAFKA_CONNECTION_TIMEOUT_MS', integer(100, 600_000), 0),
     requestTimeoutMs: read('KAFKA_REQUEST_TIMEOUT_MS', integer(100, 600_000), 0),
     startupTimeoutMs: read('KAFKA_STARTUP_TIMEOUT_MS', integer(100, 3_600_000), 0),
+    requiredAtStart: read('KAFKA_REQUIRED_AT_START', BOOLEAN, false),
     batchMaxTicks: read('KAFKA_BATCH_MAX_TICKS', integer(1, 100_000), 0),
     batchMaxMs: read('KAFKA_BATCH_MAX_MS', integer(0, 60_000), 0),
     memoryMaxTicks: read('SINK_MEMORY_MAX_TICKS', integer(1, 100_000_000), 0),
@@ -270,6 +283,7 @@ export const describeKafkaSinkSettings = (s: KafkaSinkSettings): string[] => {
     KAFKA_CONNECTION_TIMEOUT_MS: String(s.connectionTimeoutMs),
     KAFKA_REQUEST_TIMEOUT_MS: String(s.requestTimeoutMs),
     KAFKA_STARTUP_TIMEOUT_MS: String(s.startupTimeoutMs),
+    KAFKA_REQUIRED_AT_START: String(s.requiredAtStart),
     KAFKA_BATCH_MAX_TICKS: String(s.batchMaxTicks),
     KAFKA_BATCH_MAX_MS: String(s.batchMaxMs),
     SINK_MEMORY_MAX_TICKS: String(s.memoryMaxTicks),

@@ -5,7 +5,9 @@ import type { Metrics } from '../../ports/metrics.ts';
 import type { TickSink } from '../../ports/tick-sink.ts';
 import { Fifo } from '../tick-journal/fifo.ts';
 import type { TickJournal } from '../tick-journal/tick-journal.ts';
+import type { MessageSender } from './connect-on-first-use.ts';
 import { JournalLane } from './journal-lane.ts';
+import type { KafkaBacklog, KafkaLink } from './kafka-link.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
 import { PublishLedger, type Chunk } from './publish-ledger.ts';
 import { sinkMetrics, type SinkMetrics } from './sink-metrics.ts';
@@ -13,10 +15,7 @@ import { tickMessage, type TickMessage } from './tick-message.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** Sends one batch to Kafka and resolves once every message is acknowledged. */
-export interface BatchSender {
-  send(messages: TickMessage[]): Promise<void>;
-  close(): Promise<void>;
-}
+export type BatchSender = MessageSender<TickMessage>;
 
 export class SinkClosed extends Error {
   constructor(message = 'tick sink is closed: publish refused') {
@@ -31,6 +30,8 @@ export interface KafkaTickSinkParts {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock: Clock;
+  /** Whether Kafka answers, and the refusal that stops the service (assemble-tick-sink.ts). */
+  readonly link?: KafkaLink;
 }
 
 interface InFlight {
@@ -64,6 +65,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * before a crash, can reach Kafka twice; every message carries a `tick-id` header for consumers.
  */
 export class KafkaTickSink implements TickSink {
+  readonly link: KafkaLink | undefined;
   private readonly settings: KafkaSinkSettings;
   private readonly sender: BatchSender;
   private readonly journal: TickJournal;
@@ -88,6 +90,7 @@ export class KafkaTickSink implements TickSink {
 
   constructor(settings: KafkaSinkSettings, parts: KafkaTickSinkParts) {
     this.settings = settings;
+    this.link = parts.link;
     this.sender = parts.sender;
     this.journal = parts.journal;
     this.logger = parts.logger;
@@ -171,6 +174,16 @@ export class KafkaTickSink implements TickSink {
     return done;
   }
 
+  /** What waits for Kafka now, for the outage notice. */
+  backlog(): KafkaBacklog {
+    const oldest = this.oldestUnacked();
+    return {
+      journalRecords: this.journal.unacked,
+      journalBytes: this.journal.bytes,
+      oldestAgeMs: oldest === undefined ? 0 : Math.max(0, this.clock.now() - oldest),
+    };
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -188,6 +201,8 @@ export class KafkaTickSink implements TickSink {
       new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), this.settings.closeTimeoutMs);
       }),
+      // Kafka refused the topic: nothing more will be delivered, so close keeps the journal at once.
+      ...(this.link === undefined ? [] : [this.link.fatal.catch(() => false as const)]),
     ]);
     clearTimeout(timer);
     clearInterval(this.timer);

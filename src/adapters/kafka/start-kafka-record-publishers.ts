@@ -1,16 +1,35 @@
 import { join } from 'node:path';
-import { Kafka } from 'kafkajs';
+import { Kafka, type Message } from 'kafkajs';
 import { TickJournal } from '../tick-journal/tick-journal.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
+import { ConnectOnFirstUse, type MessageSender } from './connect-on-first-use.ts';
+import { FirstContact } from './first-contact.ts';
 import { KafkaBatchSender } from './kafka-batch-sender.ts';
 import { CLIENT_RETRY, kafkaClientConfig } from './kafka-client-config.ts';
+import { KafkaLink } from './kafka-link.ts';
 import { DEFAULT_RECORD_PUBLISHER, KafkaRecordPublisher } from './kafka-record-publisher.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
+import { startFailure, type KafkaSinkStartError } from './kafka-start-error.ts';
 import { ensureTickTopic } from './kafka-topic-admin.ts';
 
 /** Control topics are small next to the ticks: a quarter GiB of backlog each is days of outage. */
 const CONTROL_JOURNAL_MAX_BYTES = 256 * 1024 * 1024;
+
+export interface RecordPublishersOptions {
+  /** A journal per topic in this folder: accepted records survive an outage, a close and a crash. */
+  readonly journalDir?: string;
+  /**
+   * Do not wait for Kafka (KAFKA_REQUIRED_AT_START=false, with journals): the topics are created
+   * or checked when Kafka first answers, records wait in the journals meanwhile, and a refusal
+   * found then (the same `KafkaSinkStartError` as a start's) is handed to `onFatal`.
+   */
+  readonly deferred?: {
+    readonly clock: Clock;
+    readonly onFatal: (error: KafkaSinkStartError) => void;
+  };
+}
 
 /**
  * One publisher per control topic, on the tick sink's cluster and security settings. Each topic is
@@ -20,28 +39,53 @@ export const startKafkaRecordPublishers = async <T extends string>(
   settings: KafkaSinkSettings,
   topics: Readonly<Record<T, string>>,
   deps: { readonly logger: Logger; readonly metrics: Metrics },
-  options: {
-    /** A journal per topic in this folder: accepted records survive an outage, a close and a crash. */
-    readonly journalDir?: string;
-  } = {},
+  options: RecordPublishersOptions = {},
 ): Promise<Record<T, KafkaRecordPublisher>> => {
   const logger = deps.logger.child({ component: 'control-topics' });
   const kafka = new Kafka(await kafkaClientConfig(settings, logger));
-  const admin = kafka.admin({ retry: CLIENT_RETRY });
   const names = Object.keys(topics) as T[];
-  try {
-    await admin.connect();
-    for (const name of names) await ensureTickTopic(admin, { ...settings, topic: topics[name] }, logger);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
+  const ensureTopics = async (): Promise<void> => {
+    const admin = kafka.admin({ retry: CLIENT_RETRY });
+    try {
+      await admin.connect();
+      for (const name of names) await ensureTickTopic(admin, { ...settings, topic: topics[name] }, logger);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+  const senders = new Map<T, KafkaBatchSender>(
+    names.map((name) => [
+      name,
+      new KafkaBatchSender(kafka, topics[name], logger.child({ topic: topics[name] })),
+    ]),
+  );
+  const deferred = options.deferred;
+  let wrap = (sender: KafkaBatchSender): MessageSender<Message> => sender;
+  let contact: FirstContact | undefined;
+  if (deferred === undefined) {
+    await ensureTopics();
+  } else {
+    const link = new KafkaLink({ clock: deferred.clock, logger });
+    link.fatal.catch(deferred.onFatal);
+    const met = new FirstContact(
+      async () => {
+        await ensureTopics();
+        for (const sender of senders.values()) await sender.connect();
+      },
+      (e) => startFailure(e, settings),
+      link,
+    );
+    wrap = (sender) => new ConnectOnFirstUse(sender, met, link);
+    contact = met;
   }
   const out = {} as Record<T, KafkaRecordPublisher>;
   const started: KafkaRecordPublisher[] = [];
   try {
     for (const name of names) {
       const topic = topics[name];
-      const sender = new KafkaBatchSender(kafka, topic, logger.child({ topic }));
-      await sender.connect();
+      const sender = senders.get(name);
+      if (sender === undefined) throw new Error(`no sender for ${topic}`);
+      if (deferred === undefined) await sender.connect();
       let journal: TickJournal | undefined;
       try {
         journal =
@@ -57,7 +101,7 @@ export const startKafkaRecordPublishers = async <T extends string>(
         throw e;
       }
       const publisher = new KafkaRecordPublisher(
-        sender,
+        wrap(sender),
         { ...DEFAULT_RECORD_PUBLISHER, topic },
         deps,
         journal,
@@ -68,8 +112,10 @@ export const startKafkaRecordPublishers = async <T extends string>(
     }
   } catch (e) {
     // A start that fails half way leaves no producer connected and no journal open.
+    contact?.stop();
     await Promise.all(started.map((p) => p.close().catch(() => undefined)));
     throw e;
   }
+  contact?.keepTrying();
   return out;
 };

@@ -50,7 +50,7 @@ export const buildContainer = (inputs: ContainerInputs): Container => {
   c.bind(TickSinkId).toResolvedValue(
     (logger: Logger, metrics: Metrics, clock: Clock) =>
       sink.kind === 'kafka'
-        ? startTickSink(config.kafka, { logger, metrics, clock })
+        ? startTickSink(config.kafka, { logger, metrics, clock }, { mayStartWithoutKafka: true })
         : NdjsonTickSink.open(sink.path),
     [LoggerId, MetricsId, ClockId],
   );

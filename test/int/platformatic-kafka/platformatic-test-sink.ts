@@ -27,6 +27,8 @@ export const startPlatformaticTestSink = async (
     TICK_TOPIC: topic,
     KAFKA_TOPIC_PARTITIONS: '3',
     SINK_JOURNAL_DIR: journalDir,
+    // These tests start against a broker that is up; kafka-start-without-broker.int.spec.ts covers false.
+    KAFKA_REQUIRED_AT_START: 'true',
     ...env,
   });
   const logger = new MemoryLogger('info');

@@ -104,4 +104,12 @@ describe('Kafka sink settings', () => {
       /^KAFKA_SASL_MECHANISM: expected one of plain\|scram-sha-256\|scram-sha-512 \(got "md5"\); SINK_JOURNAL_FSYNC_MS: /,
     );
   });
+
+  it('starts without waiting for Kafka unless KAFKA_REQUIRED_AT_START is true', () => {
+    expect(kafkaSinkSettingsFromEnv({}).requiredAtStart).toBe(false);
+    expect(kafkaSinkSettingsFromEnv({ KAFKA_REQUIRED_AT_START: 'true' }).requiredAtStart).toBe(true);
+    expect(decode({ KAFKA_REQUIRED_AT_START: 'yes' })).toEqual(
+      E.left(['KAFKA_REQUIRED_AT_START: expected true or false (got "yes")']),
+    );
+  });
 });
