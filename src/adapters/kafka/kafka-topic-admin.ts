@@ -4,6 +4,13 @@ import type { KafkaSinkSettings } from './kafka-settings.ts';
 import { kafkaErrorFacts, KafkaSinkStartError, topicCreateRefusal } from './kafka-start-error.ts';
 import { verifyTopicShape } from './verify-topic-shape.ts';
 
+/** Answers of a cluster that has not yet spread a new topic's metadata to every broker. */
+const METADATA_NOT_YET = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+]);
+
 const createTopic = async (admin: Admin, settings: KafkaSinkSettings, logger: Logger): Promise<void> => {
   const { topic, topicPartitions, replicationFactor } = settings;
   try {
@@ -37,6 +44,8 @@ export const ensureTickTopic = async (
     partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
   } catch (e) {
     const facts = kafkaErrorFacts(e);
+    // Right after a create, the cluster may not know the topic's leaders yet: worth another try.
+    if ([...facts.codes].some((c) => METADATA_NOT_YET.has(c))) throw e;
     throw new KafkaSinkStartError(
       'TopicNotDescribable',
       'TICK_TOPIC',

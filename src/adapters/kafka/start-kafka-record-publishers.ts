@@ -13,6 +13,7 @@ import { DEFAULT_RECORD_PUBLISHER, KafkaRecordPublisher } from './kafka-record-p
 import type { KafkaSinkSettings } from './kafka-settings.ts';
 import { startFailure, type KafkaSinkStartError } from './kafka-start-error.ts';
 import { ensureTickTopic } from './kafka-topic-admin.ts';
+import { retryUntilDeadline } from './retry-until-deadline.ts';
 
 /** Control topics are small next to the ticks: a quarter GiB of backlog each is days of outage. */
 const CONTROL_JOURNAL_MAX_BYTES = 256 * 1024 * 1024;
@@ -63,7 +64,14 @@ export const startKafkaRecordPublishers = async <T extends string>(
   let wrap = (sender: KafkaBatchSender): MessageSender<Message> => sender;
   let contact: FirstContact | undefined;
   if (deferred === undefined) {
-    await ensureTopics();
+    // As the tick topic: a cluster still starting, or still spreading a new topic, is waited for.
+    await retryUntilDeadline(
+      settings,
+      Date.now() + settings.startupTimeoutMs,
+      startFailure,
+      ensureTopics,
+      () => Promise.resolve(),
+    );
   } else {
     const link = new KafkaLink({ clock: deferred.clock, logger });
     link.fatal.catch(deferred.onFatal);
