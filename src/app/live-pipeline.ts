@@ -7,6 +7,7 @@ import type { OtpPrompt } from '../adapters/mstock/session-manager.ts';
 import { PrometheusMetrics } from '../adapters/prometheus/prometheus-metrics.ts';
 import { acquireLockFile, LockHeld } from '../adapters/system/lock-file.ts';
 import { startFeedRecording } from '../adapters/recording/feed-recorder.ts';
+import { RunCheckpointFile } from '../adapters/run-checkpoint/run-checkpoint-file.ts';
 import { DEFAULT_FRESHNESS_TUNING } from '../domain/instrument-freshness.ts';
 import { BrokerFeedId } from '../ports/broker-feed.ts';
 import { ClockId, type Clock } from '../ports/clock.ts';
@@ -30,6 +31,7 @@ import {
 import { startLiveService, type RunningLiveService } from './live-service.ts';
 import { StartRefused } from './start-refused.ts';
 import { coordinatorGapFiller } from './trust/coordinator-gap-filler.ts';
+import { DowntimeRecorder } from './trust/downtime-recorder.ts';
 import { GapLedgerWriter } from './trust/gap-ledger-writer.ts';
 import { validationRulesOf } from './trust/validation-rules.ts';
 
@@ -58,6 +60,11 @@ export interface LivePipeline {
   /** Stops everything in order: backfill, feed and sink, recording, gap ledger, command bus. */
   stop(): Promise<void>;
 }
+
+/** Each token's last accepted tick, under DATA_DIR, for the next run's downtime gaps. */
+const RUN_CHECKPOINT_FILE = 'run-checkpoint.json';
+/** After a crash, a downtime gap starts at most this much before the true last accepted tick. */
+const RUN_CHECKPOINT_INTERVAL_MS = 1000;
 
 type ControlPublishers = Record<'quarantine' | 'gaps' | 'candles', RecordPublisher>;
 
@@ -216,12 +223,24 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         error: e instanceof Error ? e.message : String(e),
       });
     });
+  // The previous run's end on record: each token's last accepted tick to its first tick of this run.
+  const downtime = await DowntimeRecorder.start(
+    {
+      store: new RunCheckpointFile(join(a.dataDir, RUN_CHECKPOINT_FILE)),
+      openGap: (gap) => ledger.open(gap),
+      clock,
+      logger,
+      metrics,
+    },
+    { tokens: instruments.map((i) => i.token), intervalMs: RUN_CHECKPOINT_INTERVAL_MS },
+  );
+  opened.push(() => Promise.resolve(downtime.close()));
   const reconciliationLog = await container.getAsync(ReconciliationLogId);
   opened.push(() => reconciliationLog.close());
   const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
   const deps = {
     feed: container.get(BrokerFeedId),
-    sink,
+    sink: downtime.watch(sink),
     logger,
     metrics,
     clock,
@@ -291,6 +310,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         });
       }
       await ledger.close();
+      await downtime.stop(); // last: every publish settled, so the checkpoint is this run's last word
       await control.gaps.close(); // the trust stage closed the quarantine and candle publishers
       await gapLog.close();
       await reconciliationLog.close();

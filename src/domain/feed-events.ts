@@ -1,8 +1,15 @@
 import type { InstrumentToken } from './instrument.ts';
 import type { EpochMs } from './units.ts';
 
-/** Why data is missing for a stretch of time. */
-export type GapCause = 'disconnect' | 'mute-socket' | 'silent-instrument';
+/**
+ * Why data is missing for a stretch of time. The feed's own: a dropped or mute socket, a silent
+ * instrument. The service's own (gap-downtime.ts): no tickflow ran, after a crash (`process-down`)
+ * or a clean shutdown (`stopped`), so a consumer can tell a planned stop from a crash.
+ */
+export type GapCause = 'disconnect' | 'mute-socket' | 'silent-instrument' | 'process-down' | 'stopped';
+
+/** The causes of a gap that lies between two runs of the service. */
+export type DowntimeCause = Extract<GapCause, 'process-down' | 'stopped'>;
 
 /**
  * A stretch of time for which tickflow knows it lacks ticks of some instruments. Gaps are data:

@@ -28,11 +28,21 @@ const KIND_CODE = {
   end: 7,
 } as const satisfies Record<SessionRecord['kind'], number>;
 
-const CAUSE_CODE = { disconnect: 0, 'mute-socket': 1, 'silent-instrument': 2 } as const satisfies Record<
-  GapCause,
-  number
->;
-const CAUSES: readonly GapCause[] = ['disconnect', 'mute-socket', 'silent-instrument'];
+// Codes are appended, never renumbered: older recordings keep their meaning.
+const CAUSE_CODE = {
+  disconnect: 0,
+  'mute-socket': 1,
+  'silent-instrument': 2,
+  'process-down': 3,
+  stopped: 4,
+} as const satisfies Record<GapCause, number>;
+const CAUSES: readonly GapCause[] = [
+  'disconnect',
+  'mute-socket',
+  'silent-instrument',
+  'process-down',
+  'stopped',
+];
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();

@@ -9,7 +9,13 @@ const GapIdC = new t.Type<GapId, string, unknown>(
     typeof u === 'string' && u.length > 0 && u.length <= 200 ? t.success(u as GapId) : t.failure(u, c),
   (a) => a,
 );
-const CauseC = t.keyof({ disconnect: null, 'mute-socket': null, 'silent-instrument': null });
+const CauseC = t.keyof({
+  disconnect: null,
+  'mute-socket': null,
+  'silent-instrument': null,
+  'process-down': null,
+  stopped: null,
+});
 
 /** How gap ledger events are stored in the event log (stream `gaps`), every field checked on read. */
 export const GapLedgerEventC: t.Type<GapLedgerEvent, unknown> = t.union([

@@ -123,13 +123,27 @@ export class GapLedgerWriter {
 
   /** Records a gap and starts its fill; for `IngestSettings.onGap`. Never throws. */
   record(gap: FeedGap): void {
+    void this.open(gap);
+  }
+
+  /**
+   * Records a gap and starts its fill; resolves true once the gap is on record (now, or already
+   * before), false when the ledger could not be written (logged and counted). Never rejects.
+   */
+  async open(gap: FeedGap): Promise<boolean> {
     const gapId = gapIdOf(gap);
-    this.serial(async () => {
-      if (await this.apply({ type: 'OpenGap', gap, at: this.deps.clock.now() })) {
-        this.opened.inc();
-        this.startFill(gapId, gap, 1);
-      }
-    }).catch((e: unknown) => this.fail('Could not record a gap in the ledger', gapId, e));
+    try {
+      await this.serial(async () => {
+        if (await this.apply({ type: 'OpenGap', gap, at: this.deps.clock.now() })) {
+          this.opened.inc();
+          this.startFill(gapId, gap, 1);
+        }
+      });
+      return true;
+    } catch (e) {
+      this.fail('Could not record a gap in the ledger', gapId, e);
+      return false;
+    }
   }
 
   /** The folded ledger, for status and tests. */

@@ -1,0 +1,109 @@
+import type { DowntimeCause, FeedGap } from './feed-events.ts';
+import type { InstrumentToken } from './instrument.ts';
+import type { EpochMs } from './units.ts';
+
+/** One token in the checkpoint a run leaves behind. */
+export interface TokenCheckpoint {
+  /** The tick time (exchange time, else receive time) of the newest tick of this token the sink accepted. */
+  readonly lastAcceptedAt: EpochMs;
+  /**
+   * Set while the downtime after `lastAcceptedAt` is not on record yet: the run that wrote this saw
+   * no tick of the token since (or could not record the gap), so the next run must open it.
+   */
+  readonly unrecorded?: DowntimeCause;
+}
+
+/** What a run says of itself while it runs (`stoppedCleanly` false) and once more at a clean stop. */
+export interface RunCheckpoint {
+  readonly writtenAt: EpochMs;
+  readonly stoppedCleanly: boolean;
+  readonly tokens: ReadonlyMap<InstrumentToken, TokenCheckpoint>;
+}
+
+/** What the previous run left behind, as a start finds it. */
+export type PreviousRun =
+  | { readonly kind: 'first-run' }
+  | { readonly kind: 'checkpoint'; readonly checkpoint: RunCheckpoint }
+  /** A checkpoint that cannot be read: only when it was last written is known. */
+  | { readonly kind: 'unreadable'; readonly modifiedAt: EpochMs; readonly reason: string };
+
+/** A token's stretch without the service, open until the token's first tick of this run. */
+export interface Downtime {
+  readonly from: EpochMs;
+  readonly cause: DowntimeCause;
+}
+
+/**
+ * Each token's downtime at start. After a checkpoint: from its last accepted tick, `stopped` when
+ * the run stopped cleanly and `process-down` when it did not (a crash, or a stop past its grace);
+ * a downtime carried over from an earlier run keeps `process-down` if any run in it crashed.
+ * An unreadable checkpoint gives every token a `process-down` from when the file was last written:
+ * a hole with no gap on record is worse than a gap whose start is a guess. The first run ever has
+ * none. Tokens not subscribed now are dropped: nobody will fill them.
+ */
+export const downtimesAfter = (
+  previous: PreviousRun,
+  tokens: readonly InstrumentToken[],
+): ReadonlyMap<InstrumentToken, Downtime> => {
+  const downtimes = new Map<InstrumentToken, Downtime>();
+  switch (previous.kind) {
+    case 'first-run':
+      return downtimes;
+    case 'unreadable':
+      for (const token of tokens) downtimes.set(token, { from: previous.modifiedAt, cause: 'process-down' });
+      return downtimes;
+    case 'checkpoint': {
+      const { checkpoint } = previous;
+      const ended: DowntimeCause = checkpoint.stoppedCleanly ? 'stopped' : 'process-down';
+      for (const token of tokens) {
+        const entry = checkpoint.tokens.get(token);
+        if (entry === undefined) continue;
+        const cause = entry.unrecorded === 'process-down' ? 'process-down' : ended;
+        downtimes.set(token, { from: entry.lastAcceptedAt, cause });
+      }
+      return downtimes;
+    }
+  }
+};
+
+/**
+ * The gap a downtime becomes once its token ticks again: from the last accepted tick to the first
+ * tick of this run, the same bounds as a feed gap. A first tick stamped before the last accepted
+ * one (a clock that went back) still gives a gap, of zero length: the downtime happened.
+ */
+export const downtimeGap = (token: InstrumentToken, downtime: Downtime, firstTickAt: EpochMs): FeedGap => ({
+  tokens: [token],
+  from: downtime.from,
+  to: Math.max(downtime.from, firstTickAt) as EpochMs,
+  cause: downtime.cause,
+});
+
+/** The gaps to open for the previous run's end, given each token's first tick of this run. */
+export const downtimeGaps = (
+  previous: PreviousRun,
+  tokens: readonly InstrumentToken[],
+  firstTicks: ReadonlyMap<InstrumentToken, EpochMs>,
+): FeedGap[] => {
+  const gaps: FeedGap[] = [];
+  for (const [token, downtime] of downtimesAfter(previous, tokens)) {
+    const first = firstTicks.get(token);
+    if (first !== undefined) gaps.push(downtimeGap(token, downtime, first));
+  }
+  return gaps;
+};
+
+/**
+ * The checkpoint this run writes: every token's last accepted tick, and the downtimes not yet on
+ * record, carried with their start and cause so that the next run opens them.
+ */
+export const checkpointOf = (run: {
+  readonly writtenAt: EpochMs;
+  readonly stoppedCleanly: boolean;
+  readonly lastAccepted: ReadonlyMap<InstrumentToken, EpochMs>;
+  readonly unrecorded: ReadonlyMap<InstrumentToken, Downtime>;
+}): RunCheckpoint => {
+  const tokens = new Map<InstrumentToken, TokenCheckpoint>();
+  for (const [token, at] of run.lastAccepted) tokens.set(token, { lastAcceptedAt: at });
+  for (const [token, d] of run.unrecorded) tokens.set(token, { lastAcceptedAt: d.from, unrecorded: d.cause });
+  return { writtenAt: run.writtenAt, stoppedCleanly: run.stoppedCleanly, tokens };
+};
