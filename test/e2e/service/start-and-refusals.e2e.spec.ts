@@ -139,7 +139,7 @@ describe('tickflow live: how it starts, and how it refuses to', () => {
   });
 
   it.each(['kafkajs', 'platformatic'])(
-    'with %s, says it waits for an unreachable Kafka, and again while it waits, then fails in one line and lets go of DATA_DIR',
+    'with %s and KAFKA_REQUIRED_AT_START=true, says it waits for an unreachable Kafka, and again while it waits, then fails in one line and lets go of DATA_DIR',
     async (client) => {
       const env = await baseEnv();
       const broker = `127.0.0.1:${await freePort()}`;
@@ -148,6 +148,8 @@ describe('tickflow live: how it starts, and how it refuses to', () => {
         KAFKA_CLIENT: client,
         KAFKA_BROKER: broker,
         KAFKA_STARTUP_TIMEOUT_MS: '7000',
+        // The fail-fast start; the default does not wait for Kafka (kafka-late.e2e.spec.ts).
+        KAFKA_REQUIRED_AT_START: 'true',
       });
       try {
         await service.waitForLine(new RegExp(`Waiting for Kafka at ${broker} \\(up to 7 s\\)`), 20_000);
