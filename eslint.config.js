@@ -68,7 +68,7 @@ export default defineConfig(
             {
               name: 'inversify',
               importNames: ['Container', 'injectable', 'inject'],
-              message: 'Only src/app/container.ts uses the container.',
+              message: 'Only the composition root (src/app/root) uses the container.',
             },
           ],
         },

@@ -2,12 +2,12 @@
 // during a 60-second Kafka outage at that rate (the journal must keep it bounded), then the drain.
 // Usage: node bench/memory.ts [--minutes 10] [--rate 20000] [--outage-seconds 60] [--drain-seconds 300]
 //                             [--client kafkajs]
-import '../src/app/quiet-kafkajs-timeout-warning.ts';
+import '../src/adapters/kafka/quiet-kafkajs-timeout-warning.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startLocalRedis } from '../src/app/infra/local-redis.ts';
+import { startLocalRedis } from '../src/dev/infra/local-redis.ts';
 import { startServiceUnderTest, type ServiceUnderTest } from './memory/service-under-test.ts';
 import { parseOptions } from './support/bench-args.ts';
 import { benchKafka } from './support/bench-kafka.ts';

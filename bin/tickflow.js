@@ -4,5 +4,5 @@
 // src/ and run the compiled CLI.
 import { existsSync } from 'node:fs';
 
-const source = new URL('../src/app/cli/main.ts', import.meta.url);
-await import(existsSync(source) ? source.href : new URL('../dist/src/app/cli/main.js', import.meta.url).href);
+const source = new URL('../src/app/root/cli/main.ts', import.meta.url);
+await import(existsSync(source) ? source.href : new URL('../dist/src/app/root/cli/main.js', import.meta.url).href);

@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
-import { kafkaAnswers, startLocalKafka } from '../src/app/infra/local-kafka.ts';
-import { startLocalRedis } from '../src/app/infra/local-redis.ts';
-import { portOpen } from '../src/app/infra/free-port.ts';
+import { kafkaAnswers, startLocalKafka } from '../src/dev/infra/local-kafka.ts';
+import { startLocalRedis } from '../src/dev/infra/local-redis.ts';
+import { portOpen } from '../src/dev/infra/free-port.ts';
 import { isProcessAlive } from '../src/adapters/system/process-alive.ts';
 
 const stateDir = join(process.cwd(), '.tickflow', 'infra');

@@ -12,7 +12,7 @@
  * `.expected.json` says what the live feed yielded from those frames: counts, and the SHA-256 of
  * the ticks in their wire form, one per line, which replay must reproduce exactly.
  */
-import { simulatorCredentials } from '../src/app/demo/simulator-env.ts';
+import { simulatorCredentials } from '../src/dev/demo/simulator-env.ts';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ import { createMstockAdapters } from '../src/adapters/mstock/create-mstock-adapt
 import { mstockSettings } from '../src/adapters/mstock/mstock-settings.ts';
 import { startFeedRecording } from '../src/adapters/recording/feed-recorder.ts';
 import { instrumentToken } from '../src/domain/instrument.ts';
-import { encodeTick } from '../src/domain/tick-wire.ts';
+import { encodeTick } from '../src/ports/tick-sink/tick-wire.ts';
 import { epochMs } from '../src/domain/units.ts';
 import type { FeedMessage } from '../src/ports/broker-feed.ts';
 import { loadInstrumentFile, startSimulator } from '../src/simulator/index.ts';

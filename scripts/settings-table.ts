@@ -3,7 +3,7 @@
  *   node scripts/settings-table.ts
  */
 import { KAFKA_SINK_ENV } from '../src/adapters/kafka/kafka-settings.ts';
-import { SETTINGS } from '../src/app/config/settings.ts';
+import { SETTINGS } from '../src/app/root/config/settings.ts';
 
 const rows: string[] = ['| variable | default | meaning |', '| --- | --- | --- |'];
 const shown = new Set<string>();

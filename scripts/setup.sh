@@ -23,5 +23,5 @@ export PATH="$node_dir:$PATH"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund >&2
 fi
-node -e "import('./src/app/infra/local-kafka.ts').then(m => m.ensureKafkaJars())" >&2
+node -e "import('./src/dev/infra/local-kafka.ts').then(m => m.ensureKafkaJars())" >&2
 echo "$node_dir"

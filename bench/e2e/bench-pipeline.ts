@@ -11,7 +11,7 @@ import { FeedIngestion } from '../../src/app/ingest-feed.ts';
 import { instrumentToken } from '../../src/domain/instrument.ts';
 import { DEMO_CREDENTIALS } from '../../src/simulator/index.ts';
 import { loadInstrumentFile } from '../../src/simulator/instrument-list.ts';
-import { startTickSink } from '../../src/app/container/start-tick-sink.ts';
+import { startTickSink } from '../../src/app/root/container/start-tick-sink.ts';
 import { LatencySink } from './latency-sink.ts';
 
 export interface PipelineOptions {

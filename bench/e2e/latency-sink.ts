@@ -1,5 +1,5 @@
 import type { Tick } from '../../src/domain/tick.ts';
-import type { TickSink } from '../../src/ports/tick-sink.ts';
+import type { TickSink } from '../../src/ports/tick-sink/tick-sink.ts';
 
 /** Latencies in whole milliseconds, counted per tick in fixed buckets: no growth with run length. */
 export class LatencyHistogram {

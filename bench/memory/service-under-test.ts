@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../src/app/infra/free-port.ts';
+import { freePort } from '../../src/dev/infra/free-port.ts';
 import { DEMO_API_KEY, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USER } from '../../src/simulator/index.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/app/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/app/root/cli/main.ts', import.meta.url));
 
 export interface ServiceUnderTest {
   readonly pid: number;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalKafka, type LocalKafka } from '../../src/app/infra/local-kafka.ts';
+import { startLocalKafka, type LocalKafka } from '../../src/dev/infra/local-kafka.ts';
 
 export interface BenchKafka {
   readonly broker: string;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
 
-const MAIN = fileURLToPath(new URL('../../src/app/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/app/root/cli/main.ts', import.meta.url));
 
 /** The part of `GET /sim/stats` the benchmarks read. */
 const SimStatsCodec = t.type({

@@ -1,4 +1,4 @@
-import type { Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger/logger.ts';
 
 /**
  * Starts something the feed must not wait for (the backfill coordinator, which opens its event log

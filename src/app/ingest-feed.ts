@@ -3,9 +3,9 @@ import type { Tick } from '../domain/tick.ts';
 import type { EpochMs } from '../domain/units.ts';
 import type { BrokerFeed, FeedMessage, Subscription } from '../ports/broker-feed.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../ports/metrics.ts';
-import type { TickSink } from '../ports/tick-sink.ts';
+import type { TickSink } from '../ports/tick-sink/tick-sink.ts';
 
 const MAX_GAPS_KEPT = 1000;
 

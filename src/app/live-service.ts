@@ -3,15 +3,15 @@ import type { Instrument } from '../domain/instrument.ts';
 import type { MarketSession } from '../domain/market-session.ts';
 import type { BrokerFeed, SubscriptionMode } from '../ports/broker-feed.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger/logger.ts';
 import type { Metrics } from '../ports/metrics.ts';
-import type { TickSink } from '../ports/tick-sink.ts';
+import type { TickSink } from '../ports/tick-sink/tick-sink.ts';
 import {
   startTelemetryServer,
   type Readiness,
   type TelemetryServer,
 } from '../adapters/http/telemetry-server.ts';
-import type { BoundTelemetry } from './bind-telemetry.ts';
+import type { BoundTelemetry } from './root/bind-telemetry.ts';
 import { FeedIngestion } from './ingest-feed.ts';
 import { createTrustStage, type TrustOptions, type TrustStage } from './trust/trust-stage.ts';
 

@@ -1,11 +1,11 @@
 import { startKafkaRecordPublishers } from '../adapters/kafka/start-kafka-record-publishers.ts';
 import { MemoryRecordPublisher } from '../adapters/memory/memory-record-publisher.ts';
 import type { MarketSession } from '../domain/market-session.ts';
-import type { Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger/logger.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { RecordPublisher } from '../ports/record-publisher.ts';
-import type { ServiceConfig } from './config/service-config.ts';
-import type { ReplaySinkChoice } from './container.ts';
+import type { ServiceConfig } from './root/config/service-config.ts';
+import type { ReplaySinkChoice } from './root/container.ts';
 import { TickScreen } from './trust/tick-screen.ts';
 import { validationRulesOf } from './trust/validation-rules.ts';
 

@@ -9,9 +9,9 @@ import type { InstrumentToken } from '../domain/instrument.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { EpochMs } from '../domain/units.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger/logger.ts';
 import type { Metrics } from '../ports/metrics.ts';
-import type { TickSink } from '../ports/tick-sink.ts';
+import type { TickSink } from '../ports/tick-sink/tick-sink.ts';
 import { FeedIngestion } from './ingest-feed.ts';
 
 export interface ReplayRequest {

@@ -5,7 +5,7 @@ import { HEARTBEAT_FRAME } from '../adapters/mstock/binary/encode-frame.ts';
 import type { MarketSession } from '../domain/market-session.ts';
 import { epochMs } from '../domain/units.ts';
 import type { SubscriptionMode } from '../ports/broker-feed.ts';
-import type { Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger/logger.ts';
 import type { FaultState, MalformedFrameKind } from './fault-state.ts';
 import { FeedClient } from './feed-client.ts';
 import { readClientText } from './feed-messages.ts';

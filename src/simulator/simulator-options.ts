@@ -1,7 +1,7 @@
 import type { TickTimeZone } from '../adapters/mstock/binary/feed-time.ts';
 import type { MarketSession } from '../domain/market-session.ts';
 import { MS_PER_HOUR } from '../domain/units.ts';
-import type { Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger/logger.ts';
 import type { SubscriptionMode } from '../ports/broker-feed.ts';
 import type { DayCandleLabel } from './bar-aggregation.ts';
 import type { SimInstrument } from './instrument-list.ts';

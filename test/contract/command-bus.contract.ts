@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentToken } from '../../src/domain/instrument.ts';
 import type { SystemCommand } from '../../src/domain/system-command.ts';
-import type { CommandBus, Inbound } from '../../src/ports/command-bus.ts';
-import { CommandBusClosed, InvalidCommand } from '../../src/adapters/redis/command-bus-errors.ts';
+import type { CommandBus, Inbound } from '../../src/ports/command-bus/command-bus.ts';
+import { CommandBusClosed, InvalidCommand } from '../../src/ports/command-bus/command-bus-errors.ts';
 
 export interface CommandBusHarness {
   readonly bus: CommandBus;

@@ -5,8 +5,8 @@ import {
   EventLogClosed,
   EventNotStorable,
   InvalidStreamName,
-} from '../../src/adapters/event-log/event-log-errors.ts';
-import { ConcurrencyConflict, type EventLog } from '../../src/ports/event-log.ts';
+} from '../../src/ports/event-log/event-log-errors.ts';
+import { ConcurrencyConflict, type EventLog } from '../../src/ports/event-log/event-log.ts';
 
 export const TestEvent = t.union([
   t.type({ type: t.literal('Added'), data: t.type({ n: t.number }) }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/ports/logger.ts';
+import type { Logger } from '../../src/ports/logger/logger.ts';
 
 /** An adapter under test at a given level, and the lines it produced, as `[LEVEL] message`. */
 export interface LoggerHarness {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { instrumentToken } from '../../src/domain/instrument.ts';
 import { tickId, type Tick } from '../../src/domain/tick.ts';
 import { epochMs, rupees } from '../../src/domain/units.ts';
-import type { TickSink } from '../../src/ports/tick-sink.ts';
+import type { TickSink } from '../../src/ports/tick-sink/tick-sink.ts';
 
 /** An adapter under test, and a way to read back what reached its destination. */
 export interface TickSinkHarness {

@@ -1,6 +1,6 @@
 import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
-import { decodeTick } from '../../src/domain/tick-wire.ts';
+import { decodeTick } from '../../src/ports/tick-sink/tick-wire.ts';
 import type { GapRecord, PublishedTick } from './fault-campaign-oracle.ts';
 import { readTopicWithKcat } from './kcat.ts';
 

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import '../../src/app/quiet-kafkajs-timeout-warning.ts';
-import { startTestBed, type TestBed } from '../../src/app/infra/test-bed.ts';
+import '../../src/adapters/kafka/quiet-kafkajs-timeout-warning.ts';
+import { startTestBed, type TestBed } from '../../src/dev/infra/test-bed.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

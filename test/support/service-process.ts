@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../src/app/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/app/root/cli/main.ts', import.meta.url));
 
 /** `tickflow <args>` as a child process, as an operator runs it, with its output collected. */
 export interface ServiceProcess {

@@ -1,7 +1,7 @@
 // A process that handles SIGTERM/SIGINT as the service does, with a stop that ends as argv says:
 // `node shutdown-fixture.ts <graceMs> <ok|hang|fail>`. It says "ready" once the handlers are on.
 import { ConsoleLogger } from '../../src/adapters/logging/console-logger.ts';
-import { handleShutdownSignals } from '../../src/app/shutdown-signals.ts';
+import { handleShutdownSignals } from '../../src/app/root/shutdown-signals.ts';
 
 const graceMs = Number(process.argv[2]);
 const how = process.argv[3];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NdjsonTickSink } from '../../src/adapters/ndjson/ndjson-tick-sink.ts';
-import { decodeTick } from '../../src/domain/tick-wire.ts';
+import { decodeTick } from '../../src/ports/tick-sink/tick-wire.ts';
 import { contractTick, tickSinkContract } from '../contract/tick-sink.contract.ts';
 import { epochMs, rupees } from '../../src/domain/units.ts';
 import type { Tick } from '../../src/domain/tick.ts';

@@ -1,14 +1,24 @@
 import { either as E } from 'fp-ts';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { EventLog, ExpectedVersion, StoredEvent } from '../../ports/event-log.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { EventLog, ExpectedVersion, StoredEvent } from '../../ports/event-log/event-log.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
-import { eventCodec, encodeEvents, type EventCodec, type EventCodecInput } from './event-codec.ts';
-import { EventLogClosed, EventLogCorrupted } from './event-log-errors.ts';
+import {
+  eventCodec,
+  encodeEvents,
+  type EventCodec,
+  type EventCodecInput,
+} from '../../ports/event-log/event-codec.ts';
+import { EventLogClosed, EventLogCorrupted } from '../../ports/event-log/event-log-errors.ts';
 import { KeyedSerialQueue } from './keyed-serial-queue.ts';
 import { formatBatch, scanStreamFile, type StreamFileScan } from './stream-file-format.ts';
-import { checkExpected, checkFromVersion, checkStreamName, versionConflict } from './stream-rules.ts';
+import {
+  checkExpected,
+  checkFromVersion,
+  checkStreamName,
+  versionConflict,
+} from '../../ports/event-log/stream-rules.ts';
 
 export interface FileEventLogOptions<E> {
   /** The folder holding one `<stream>.ndjson` file per stream (`EVENT_LOG_DIR`); made when missing. */

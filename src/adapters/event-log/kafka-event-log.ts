@@ -4,13 +4,23 @@ import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
 // kafkajs is CommonJS and Node's ESM loader cannot see this export by name (vitest can): take it
 // from the default export.
 const { ConfigResourceTypes } = kafkajs;
-import type { EventLog, ExpectedVersion, StoredEvent } from '../../ports/event-log.ts';
-import type { Logger } from '../../ports/logger.ts';
-import { eventCodec, encodeEvents, type EventCodec, type EventCodecInput } from './event-codec.ts';
-import { EventLogClosed, EventLogCorrupted } from './event-log-errors.ts';
+import type { EventLog, ExpectedVersion, StoredEvent } from '../../ports/event-log/event-log.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
+import {
+  eventCodec,
+  encodeEvents,
+  type EventCodec,
+  type EventCodecInput,
+} from '../../ports/event-log/event-codec.ts';
+import { EventLogClosed, EventLogCorrupted } from '../../ports/event-log/event-log-errors.ts';
 import { KeyedSerialQueue } from './keyed-serial-queue.ts';
 import { readEventTopic, type TopicRecord } from './kafka-topic-reader.ts';
-import { checkExpected, checkFromVersion, checkStreamName, versionConflict } from './stream-rules.ts';
+import {
+  checkExpected,
+  checkFromVersion,
+  checkStreamName,
+  versionConflict,
+} from '../../ports/event-log/stream-rules.ts';
 
 export interface KafkaEventLogOptions<E> {
   /** A client built with the service's Kafka settings (brokers, SASL, TLS). */

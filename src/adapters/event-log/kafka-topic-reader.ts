@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { EventLogCorrupted } from './event-log-errors.ts';
+import { EventLogCorrupted } from '../../ports/event-log/event-log-errors.ts';
 
 /** One stored record of a stream, as read off the topic: its version and its event's JSON value. */
 export interface TopicRecord {

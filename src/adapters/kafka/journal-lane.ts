@@ -1,4 +1,4 @@
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { Fifo } from '../tick-journal/fifo.ts';
 import { JournalWriter, type OverflowPolicy } from '../tick-journal/journal-writer.ts';
 import type { JournalRecord, TickJournal } from '../tick-journal/tick-journal.ts';

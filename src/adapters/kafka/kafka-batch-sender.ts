@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { CLIENT_RETRY } from './kafka-client-config.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { kafkaLogCreator } from './kafka-log-bridge.ts';
 import { readTlsOptions, warnOnClearPassword } from './kafka-tls-files.ts';
 import type { KafkaSinkSettings, SaslSettings } from './kafka-settings.ts';

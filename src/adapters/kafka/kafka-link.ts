@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Gauge, Metrics } from '../../ports/metrics.ts';
 import type { KafkaSinkStartError } from './kafka-start-error.ts';
 

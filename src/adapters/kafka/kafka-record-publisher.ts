@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
 import type { TickJournal } from '../tick-journal/tick-journal.ts';

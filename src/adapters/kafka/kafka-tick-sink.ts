@@ -1,8 +1,8 @@
 import type { Tick } from '../../domain/tick.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 import { Fifo } from '../tick-journal/fifo.ts';
 import type { TickJournal } from '../tick-journal/tick-journal.ts';
 import type { MessageSender } from './connect-on-first-use.ts';

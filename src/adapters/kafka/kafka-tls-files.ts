@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { KafkaSinkEnvName, KafkaSinkSettings, TlsSettings } from './kafka-settings.ts';
 
 const readPem = async (setting: KafkaSinkEnvName, file: string | undefined): Promise<Buffer | undefined> => {

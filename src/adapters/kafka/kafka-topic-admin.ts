@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
 import { kafkaErrorFacts, KafkaSinkStartError, topicCreateRefusal } from './kafka-start-error.ts';
 import { verifyTopicShape } from './verify-topic-shape.ts';

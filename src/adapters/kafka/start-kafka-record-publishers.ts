@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Kafka, type Message } from 'kafkajs';
 import { TickJournal } from '../tick-journal/tick-journal.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { ConnectOnFirstUse, type MessageSender } from './connect-on-first-use.ts';
 import { FirstContact } from './first-contact.ts';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 
 /** How often a start still waiting for the broker says so. */
 export const WAIT_NOTICE_EVERY_MS = 5000;

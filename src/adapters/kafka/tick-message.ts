@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
 import { either as E } from 'fp-ts';
 import { tickId, type Tick } from '../../domain/tick.ts';
-import { decodeTick, encodeTick, TICK_SCHEMA_VERSION } from '../../domain/tick-wire.ts';
+import { decodeTick, encodeTick, TICK_SCHEMA_VERSION } from '../../ports/tick-sink/tick-wire.ts';
 
 /** Headers on every tick: consumers drop repeats by `tick-id` (possible after a crash or outage). */
 export const HEADER_SCHEMA_VERSION = 'schema-version';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { KafkaSinkStartError } from './kafka-start-error.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
 

@@ -5,9 +5,9 @@ import type {
   CommandBusConnection,
   CommandSubscription,
   Inbound,
-} from '../../ports/command-bus.ts';
-import { decodeCommand, encodeCheckedCommand } from '../redis/command-wire.ts';
-import { CommandBusClosed } from '../redis/command-bus-errors.ts';
+} from '../../ports/command-bus/command-bus.ts';
+import { decodeCommand, encodeCheckedCommand } from '../../ports/command-bus/command-wire.ts';
+import { CommandBusClosed } from '../../ports/command-bus/command-bus-errors.ts';
 
 type Handler = (message: Inbound) => void;
 

@@ -1,13 +1,18 @@
 import { either as E } from 'fp-ts';
-import type { EventLog, ExpectedVersion, StoredEvent } from '../../ports/event-log.ts';
-import { eventCodec, encodeEvents, type EventCodec, type EventCodecInput } from '../event-log/event-codec.ts';
-import { EventLogClosed, EventLogCorrupted } from '../event-log/event-log-errors.ts';
+import type { EventLog, ExpectedVersion, StoredEvent } from '../../ports/event-log/event-log.ts';
+import {
+  eventCodec,
+  encodeEvents,
+  type EventCodec,
+  type EventCodecInput,
+} from '../../ports/event-log/event-codec.ts';
+import { EventLogClosed, EventLogCorrupted } from '../../ports/event-log/event-log-errors.ts';
 import {
   checkExpected,
   checkFromVersion,
   checkStreamName,
   versionConflict,
-} from '../event-log/stream-rules.ts';
+} from '../../ports/event-log/stream-rules.ts';
 
 /**
  * What a MemoryEventLog stores: each stream's events as JSON text. Share one between instances to

@@ -1,5 +1,5 @@
-import type { LogFields, Logger, LogLevel } from '../../ports/logger.ts';
-import { LevelledLogger } from '../logging/levelled-logger.ts';
+import type { LogFields, Logger, LogLevel } from '../../ports/logger/logger.ts';
+import { LevelledLogger } from '../../ports/logger/levelled-logger.ts';
 
 export interface LogRecord {
   readonly level: LogLevel;

@@ -1,5 +1,5 @@
 import type { Tick } from '../../domain/tick.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 
 /**
  * A TickSink that keeps ticks in memory: for tests and the demo. Durable the moment it is stored,

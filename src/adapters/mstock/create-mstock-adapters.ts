@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { MstockBrokerFeed } from './mstock-broker-feed.ts';
 import { MstockHistoricalData } from './mstock-historical-data.ts';

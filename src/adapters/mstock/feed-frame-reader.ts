@@ -2,7 +2,7 @@ import type { InstrumentToken } from '../../domain/instrument.ts';
 import { TickSequencer } from '../../domain/tick-sequencer.ts';
 import type { Tick } from '../../domain/tick.ts';
 import type { EpochMs } from '../../domain/units.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { decodeFrame, type DecodeOptions } from './binary/decode-frame.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 import { RateLimitedKeys } from './rate-limited-keys.ts';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { isMstockError } from './mstock-errors.ts';
 import type { FeedSocket } from './feed-socket.ts';
 import type { FeedSettings } from './mstock-settings.ts';

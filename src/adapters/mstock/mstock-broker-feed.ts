@@ -3,7 +3,7 @@ import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { EpochMs } from '../../domain/units.ts';
 import type { BrokerFeed, FeedMessage, Subscription } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { realSleep, type Sleep } from './abortable.ts';
 import { backoffDelay } from './backoff.ts';

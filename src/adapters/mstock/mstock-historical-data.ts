@@ -3,7 +3,7 @@ import type { Candle } from '../../domain/candle.ts';
 import { formatIstDateTime } from '../../domain/ist.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { CandleRequest, HistoricalData } from '../../ports/historical-data.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { realSleep, type Sleep } from './abortable.ts';
 import { backoffDelay, type BackoffSettings } from './backoff.ts';
 import { decodeCandles } from './candle-codec.ts';

@@ -1,6 +1,6 @@
 import type { EpochMs } from '../../domain/units.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { untilAborted } from './abortable.ts';
 import { SessionExpired } from './mstock-errors.ts';
 import type { MstockHttpClient } from './mstock-http-client.ts';

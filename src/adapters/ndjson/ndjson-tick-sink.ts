@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { encodeTick } from '../../domain/tick-wire.ts';
+import { encodeTick } from '../../ports/tick-sink/tick-wire.ts';
 import type { Tick } from '../../domain/tick.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 
 /**
  * Appends ticks to a file as NDJSON, in the same JSON form as `market_ticks` values. A batch is

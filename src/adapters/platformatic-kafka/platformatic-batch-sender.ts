@@ -5,7 +5,7 @@ import {
   type BaseOptions,
   type MessageToProduce,
 } from '@platformatic/kafka';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { BatchSender } from '../kafka/kafka-tick-sink.ts';
 import type { TickMessage } from '../kafka/tick-message.ts';
 

@@ -1,5 +1,5 @@
 import { SASLMechanisms, type BaseOptions, type SASLOptions } from '@platformatic/kafka';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { readTlsOptions, warnOnClearPassword } from '../kafka/kafka-tls-files.ts';
 import type { KafkaSinkSettings, SaslSettings } from '../kafka/kafka-settings.ts';
 

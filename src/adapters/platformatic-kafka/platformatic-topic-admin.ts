@@ -1,5 +1,5 @@
 import type { Admin, ClusterTopicMetadata } from '@platformatic/kafka';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { KafkaSinkSettings } from '../kafka/kafka-settings.ts';
 import { isPermanentRefusal, KafkaSinkStartError, topicCreateRefusal } from '../kafka/kafka-start-error.ts';
 import { platformaticErrorFacts } from './platformatic-start-error.ts';

@@ -1,6 +1,6 @@
 import { istDateOf, istDayNumber } from '../../domain/ist.ts';
 import type { EpochMs } from '../../domain/units.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
 import type { FeedStatusMessage, FeedTap, TappedStream } from '../mstock/feed-tap.ts';
 import { SessionFileWriter } from './session-file-writer.ts';

@@ -6,12 +6,12 @@ import type {
   CommandBusConnection,
   CommandSubscription,
   Inbound,
-} from '../../ports/command-bus.ts';
-import type { Logger } from '../../ports/logger.ts';
+} from '../../ports/command-bus/command-bus.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { SystemCommand } from '../../domain/system-command.ts';
-import { CommandBusClosed } from './command-bus-errors.ts';
-import { decodeCommand, encodeCheckedCommand } from './command-wire.ts';
+import { CommandBusClosed } from '../../ports/command-bus/command-bus-errors.ts';
+import { decodeCommand, encodeCheckedCommand } from '../../ports/command-bus/command-wire.ts';
 import { closeClient, whenReady } from './redis-connection.ts';
 import { redisEndpoint, RedisSettingsError, type RedisCommandBusSettings } from './redis-settings.ts';
 import { startHeartbeat } from './subscriber-heartbeat.ts';

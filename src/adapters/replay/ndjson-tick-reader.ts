@@ -1,5 +1,5 @@
 import { either as E } from 'fp-ts';
-import { decodeTick } from '../../domain/tick-wire.ts';
+import { decodeTick } from '../../ports/tick-sink/tick-wire.ts';
 import type { Tick } from '../../domain/tick.ts';
 import type { ByteSource } from '../recording/byte-source.ts';
 import type { SourceEnding } from './replay-report.ts';

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
-import { encodeTick } from '../../domain/tick-wire.ts';
+import { encodeTick } from '../../ports/tick-sink/tick-wire.ts';
 import type { Tick } from '../../domain/tick.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 
 /**
  * Writes ticks as NDJSON (the `market_ticks` value form) to a stream such as stdout, for

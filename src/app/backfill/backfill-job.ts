@@ -4,7 +4,7 @@ import { planProgress, type PlanProgress } from '../../domain/backfill-plan-quer
 import type { PlanCommand, PlanEvent, PlanId, PlanState } from '../../domain/backfill-plan-types.ts';
 import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { ChunkFiles } from './chunk-files.ts';
 import { JobMetrics } from './job-metrics.ts';

@@ -6,7 +6,7 @@ import type { ChunkId } from '../../domain/backfill-plan-chunks.ts';
 import type { PlanId } from '../../domain/backfill-plan-types.ts';
 import type { Candle } from '../../domain/candle.ts';
 import { rupees, type Rupees } from '../../domain/units.ts';
-import { CountC, EpochMsC, TokenC } from './wire-codecs.ts';
+import { CountC, EpochMsC, TokenC } from '../../ports/wire-codecs.ts';
 
 /**
  * Where the fetch stage leaves a chunk's candles for the publish stage:

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { HistoricalData } from '../../ports/historical-data.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { CandleFileCorrupted, readCandleFile, writeCandleFile } from './chunk-files.ts';
 import type { ChildMessage, FetchItem } from './ipc-messages.ts';
 import { StageWorkQueue } from './stage-work-queue.ts';

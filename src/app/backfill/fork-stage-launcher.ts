@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../config/setting.ts';
+import type { Env } from '../root/config/setting.ts';
 import type { ParentMessage } from './ipc-messages.ts';
 import type { StageName } from './stage-names.ts';
 import type { StageExit, StageLauncher, StageProcess } from './stage-process.ts';

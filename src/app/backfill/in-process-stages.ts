@@ -1,6 +1,6 @@
 import { either as E } from 'fp-ts';
 import { IpcMetrics } from '../../adapters/ipc/ipc-metrics.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import {
   MAX_REASON_LENGTH,
   decodeParentMessage,

@@ -1,8 +1,8 @@
 import type { PlanEvent, PlanId, PlanState } from '../../domain/backfill-plan-types.ts';
 import { foldPlan } from '../../domain/backfill-plan-queries.ts';
 import type { EpochMs } from '../../domain/units.ts';
-import type { EventLog } from '../../ports/event-log.ts';
-import type { BackfillLogEvent } from './plan-event-codec.ts';
+import type { EventLog } from '../../ports/event-log/event-log.ts';
+import type { BackfillLogEvent } from '../../ports/event-log/streams/plan-event-codec.ts';
 
 /** A plan as stored: its folded state and the stream version it was folded at. */
 export interface LoadedPlan {

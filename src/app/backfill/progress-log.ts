@@ -1,6 +1,6 @@
 import type { PlanProgress } from '../../domain/backfill-plan-queries.ts';
 import type { PlanId } from '../../domain/backfill-plan-types.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import { progressBar } from './progress-printer.ts';
 
 /** Runs `tick` every `ms` until the returned function is called. */

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { candleToTick } from '../../domain/candle.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 import { CandleFileCorrupted, readCandleFile } from './chunk-files.ts';
 import type { ChildMessage, PublishItem } from './ipc-messages.ts';
 import { StageWorkQueue } from './stage-work-queue.ts';

@@ -1,5 +1,5 @@
-import '../quiet-kafkajs-timeout-warning.ts';
-import { buildFetchWorker, buildPublishWorker, stageLogger } from './backfill-wiring.ts';
+import '../../adapters/kafka/quiet-kafkajs-timeout-warning.ts';
+import { buildFetchWorker, buildPublishWorker, stageLogger } from '../root/backfill-wiring.ts';
 import { runStageChild } from './stage-child.ts';
 
 /** `scripts/batch_nifty50`: the fetch stage process. */

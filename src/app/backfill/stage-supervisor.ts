@@ -1,6 +1,6 @@
 import { either as E } from 'fp-ts';
 import { MetricsFolder } from '../../adapters/ipc/fold-metrics.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
 import { decodeChildMessage, type ChildMessage, type ParentMessage } from './ipc-messages.ts';
 import type { StageName } from './stage-names.ts';

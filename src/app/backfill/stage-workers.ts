@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { HistoricalData } from '../../ports/historical-data.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 import { FetchStage, type FetchFailure } from './fetch-stage.ts';
 import { PublishStage } from './publish-stage.ts';
 import type { StageChildContext, StageWorker } from './stage-child.ts';

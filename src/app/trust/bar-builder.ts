@@ -3,7 +3,7 @@ import type { MarketSession } from '../../domain/market-session.ts';
 import { addTick, flushBar, type MinuteBar, type TokenBars } from '../../domain/minute-bars.ts';
 import type { FeedMessage } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
 import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
 

@@ -10,10 +10,10 @@ import type { InstrumentToken } from '../../domain/instrument.ts';
 import { tickTime, type Tick } from '../../domain/tick.ts';
 import type { EpochMs } from '../../domain/units.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
 import type { RunCheckpointStore } from '../../ports/run-checkpoint.ts';
-import type { TickSink } from '../../ports/tick-sink.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 
 export interface DowntimeSettings {
   /** The instruments this run follows. */

@@ -11,8 +11,8 @@ import {
   type GapLedgerState,
 } from '../../domain/gap-ledger.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { EventLog } from '../../ports/event-log.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { EventLog } from '../../ports/event-log/event-log.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { RecordPublisher } from '../../ports/record-publisher.ts';
 import { gapRecords } from './gap-records.ts';

@@ -12,9 +12,9 @@ import { reconciliationEvents, type ReconciliationEvent } from '../../domain/rec
 import { MS_PER_DAY, MS_PER_MINUTE, type EpochMs } from '../../domain/units.ts';
 import type { FeedMessage } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { EventLog } from '../../ports/event-log.ts';
+import type { EventLog } from '../../ports/event-log/event-log.ts';
 import type { HistoricalData } from '../../ports/historical-data.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 
 export interface ReconcilerDeps {

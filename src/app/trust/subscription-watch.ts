@@ -4,7 +4,7 @@ import type { Tick } from '../../domain/tick.ts';
 import type { EpochMs } from '../../domain/units.ts';
 import type { FeedMessage } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 
 /** Retries back off to this at most, so an instrument the broker never quotes is not asked for every second. */

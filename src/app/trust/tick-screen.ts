@@ -1,7 +1,7 @@
 import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
 import type { Tick } from '../../domain/tick.ts';
-import { encodeTick } from '../../domain/tick-wire.ts';
+import { encodeTick } from '../../ports/tick-sink/tick-wire.ts';
 import {
   QUARANTINE_REASONS,
   checkTick,
@@ -11,7 +11,7 @@ import {
   type ValidationRules,
 } from '../../domain/tick-validation.ts';
 import type { EpochMs } from '../../domain/units.ts';
-import type { Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
 import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
 

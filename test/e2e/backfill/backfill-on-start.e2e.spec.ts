@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
 import { PrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.ts';
-import { startBackfillCoordinator } from '../../../src/app/backfill/backfill-wiring.ts';
+import { startBackfillCoordinator } from '../../../src/app/root/backfill-wiring.ts';
 import { makeMarketSession } from '../../../src/domain/market-session.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';

@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
-import { freePort, portOpen } from '../../../src/app/infra/free-port.ts';
+import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
+import { freePort, portOpen } from '../../../src/dev/infra/free-port.ts';
 import { buildPackAndInstall, runToEnd, type InstalledPackage } from './installed-package.ts';
 import { pollTicks, readTicks, type TickValue } from './published-ticks.ts';
 import {

@@ -8,7 +8,7 @@ import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { systemClock } from '../../../src/adapters/system/system-clock.ts';
 import { either as E } from 'fp-ts';
 import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
-import { decodeServiceConfig } from '../../../src/app/config/service-config.ts';
+import { decodeServiceConfig } from '../../../src/app/root/config/service-config.ts';
 import { FeedIngestion } from '../../../src/app/ingest-feed.ts';
 import { TickScreen } from '../../../src/app/trust/tick-screen.ts';
 import { validationRulesOf } from '../../../src/app/trust/validation-rules.ts';

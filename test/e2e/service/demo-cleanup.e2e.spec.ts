@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, waitUntil } from '../../../src/app/infra/free-port.ts';
+import { freePort, waitUntil } from '../../../src/dev/infra/free-port.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
 import { isProcessAlive } from '../../../src/adapters/system/process-alive.ts';
 

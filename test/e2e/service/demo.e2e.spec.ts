@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../src/app/infra/free-port.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { startTickflow } from '../../support/service-process.ts';
 
 const run = promisify(execFile);

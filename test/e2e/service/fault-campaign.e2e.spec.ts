@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
-import { freePort } from '../../../src/app/infra/free-port.ts';
-import { startLocalKafka, type LocalKafka } from '../../../src/app/infra/local-kafka.ts';
+import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
+import { startLocalKafka, type LocalKafka } from '../../../src/dev/infra/local-kafka.ts';
 import { loadInstrumentFile, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import {
   isRunning,

@@ -1,4 +1,4 @@
-import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
+import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../src/app/infra/free-port.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTickflow } from '../../support/service-process.ts';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../src/app/infra/free-port.ts';
-import { startLocalRedis, type LocalRedis } from '../../../src/app/infra/local-redis.ts';
-import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
+import { startLocalRedis, type LocalRedis } from '../../../src/dev/infra/local-redis.ts';
+import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { startTickflow } from '../../support/service-process.ts';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_KEY_TRIES } from '../../../src/adapters/mstock/mstock-broker-feed.ts';
-import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
-import { freePort } from '../../../src/app/infra/free-port.ts';
+import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
 

@@ -1,10 +1,10 @@
-import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
+import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../src/app/infra/free-port.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTickflow } from '../../support/service-process.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
-import { decodeServiceConfig, type ServiceConfig } from '../../../src/app/config/service-config.ts';
+import { decodeServiceConfig, type ServiceConfig } from '../../../src/app/root/config/service-config.ts';
 import type { RunningSimulator } from '../../../src/simulator/start-simulator.ts';
 import {
   DEMO_API_KEY,

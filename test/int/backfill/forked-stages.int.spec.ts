@@ -4,7 +4,7 @@ import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
 import { PrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.ts';
 import { BackfillJob } from '../../../src/app/backfill/backfill-job.ts';
-import { buildBackfillParent, jobSettingsOf } from '../../../src/app/backfill/backfill-wiring.ts';
+import { buildBackfillParent, jobSettingsOf } from '../../../src/app/root/backfill-wiring.ts';
 import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
 import { forkStageLauncher, stageScriptPath } from '../../../src/app/backfill/fork-stage-launcher.ts';
 import { resolveRequest } from '../../../src/app/backfill/plan-request.ts';

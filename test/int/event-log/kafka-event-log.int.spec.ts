@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { EventLogCorrupted } from '../../../src/adapters/event-log/event-log-errors.ts';
+import { EventLogCorrupted } from '../../../src/ports/event-log/event-log-errors.ts';
 import { KafkaEventLog } from '../../../src/adapters/event-log/kafka-event-log.ts';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { added, eventLogContract, named, TestEvent } from '../../contract/event-log.contract.ts';

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalFull } from '../../../src/adapters/tick-journal/journal-writer.ts';
-import { startLocalKafka, type LocalKafka } from '../../../src/app/infra/local-kafka.ts';
+import { startLocalKafka, type LocalKafka } from '../../../src/dev/infra/local-kafka.ts';
 import { tickId, type Tick } from '../../../src/domain/tick.ts';
 import { readTopic, type ReadMessage } from './fixtures/read-topic.ts';
 import { streamBatch, streamTokens } from './fixtures/tick-stream.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { tickId } from '../../../src/domain/tick.ts';
-import { encodeTick, TICK_SCHEMA_VERSION } from '../../../src/domain/tick-wire.ts';
+import { encodeTick, TICK_SCHEMA_VERSION } from '../../../src/ports/tick-sink/tick-wire.ts';
 import { contractTick, tickSinkContract } from '../../contract/tick-sink.contract.ts';
 import { readTopic } from './fixtures/read-topic.ts';
 import { removeDir, startTestSink, tempDir, type TestSink } from './kafka-test-sink.ts';

@@ -17,7 +17,7 @@ import { systemClock } from '../../../src/adapters/system/system-clock.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
-import type { LogLevel } from '../../../src/ports/logger.ts';
+import type { LogLevel } from '../../../src/ports/logger/logger.ts';
 import type { Subscription } from '../../../src/ports/broker-feed.ts';
 import { fail, fakeBrokerFetch, html502, ok } from '../../unit/mstock-client/fake-broker-fetch.ts';
 import { feedReader } from './feed-reader.ts';

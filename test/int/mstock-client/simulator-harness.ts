@@ -4,7 +4,7 @@ import { createMstockAdapters } from '../../../src/adapters/mstock/create-mstock
 import type { MstockCredentials } from '../../../src/adapters/mstock/mstock-login.ts';
 import { mstockSettings, type MstockSettingsInput } from '../../../src/adapters/mstock/mstock-settings.ts';
 import { systemClock } from '../../../src/adapters/system/system-clock.ts';
-import type { LogLevel } from '../../../src/ports/logger.ts';
+import type { LogLevel } from '../../../src/ports/logger/logger.ts';
 import { startSimulator } from '../../../src/simulator/start-simulator.ts';
 import {
   DEMO_API_KEY,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KafkaSinkStartError } from '../../../src/adapters/kafka/kafka-start-error.ts';
-import { freePort } from '../../../src/app/infra/free-port.ts';
-import { startLocalKafka, type LocalKafka } from '../../../src/app/infra/local-kafka.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
+import { startLocalKafka, type LocalKafka } from '../../../src/dev/infra/local-kafka.ts';
 import { tickId, type Tick } from '../../../src/domain/tick.ts';
-import { encodeTick, TICK_SCHEMA_VERSION } from '../../../src/domain/tick-wire.ts';
+import { encodeTick, TICK_SCHEMA_VERSION } from '../../../src/ports/tick-sink/tick-wire.ts';
 import { contractTick, tickSinkContract } from '../../contract/tick-sink.contract.ts';
 import { readTopic } from '../kafka/fixtures/read-topic.ts';
 import { streamBatch, streamTokens } from '../kafka/fixtures/tick-stream.ts';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisUnavailable } from '../../../src/adapters/redis/redis-connection.ts';
-import { freePort } from '../../../src/app/infra/free-port.ts';
-import { startLocalRedis, type LocalRedis } from '../../../src/app/infra/local-redis.ts';
+import { freePort } from '../../../src/dev/infra/free-port.ts';
+import { startLocalRedis, type LocalRedis } from '../../../src/dev/infra/local-redis.ts';
 import { Inbox } from '../../contract/command-bus.contract.ts';
 import { makeBus, type BusFixture } from './redis-bus-fixture.ts';
 

@@ -1,4 +1,4 @@
-import { simulatorCredentials } from '../../../src/app/demo/simulator-env.ts';
+import { simulatorCredentials } from '../../../src/dev/demo/simulator-env.ts';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { createMstockAdapters } from '../../../src/adapters/mstock/create-mstock-adapters.ts';

@@ -1,4 +1,4 @@
-import { simulatorEnv } from '../../../src/app/demo/simulator-env.ts';
+import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

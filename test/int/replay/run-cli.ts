@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ENTRY = fileURLToPath(new URL('../../../src/app/cli/main.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../../src/app/root/cli/main.ts', import.meta.url));
 
 export interface CliRun {
   readonly code: number;

@@ -11,7 +11,7 @@ import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-recor
 import { MemoryTickSink } from '../../../src/adapters/memory/memory-tick-sink.ts';
 import { RunCheckpointFile } from '../../../src/adapters/run-checkpoint/run-checkpoint-file.ts';
 import { DowntimeRecorder } from '../../../src/app/trust/downtime-recorder.ts';
-import { GapLedgerEventC } from '../../../src/app/trust/gap-event-codec.ts';
+import { GapLedgerEventC } from '../../../src/ports/event-log/streams/gap-event-codec.ts';
 import { GAP_STREAM, GapLedgerWriter } from '../../../src/app/trust/gap-ledger-writer.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import type { Tick } from '../../../src/domain/tick.ts';

@@ -13,7 +13,7 @@ import {
   type KafkaSinkSettings,
 } from '../../../src/adapters/kafka/kafka-settings.ts';
 import { startKafkaRecordPublishers } from '../../../src/adapters/kafka/start-kafka-record-publishers.ts';
-import { startLocalKafka, type LocalKafka } from '../../../src/app/infra/local-kafka.ts';
+import { startLocalKafka, type LocalKafka } from '../../../src/dev/infra/local-kafka.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { sleep } from './trust-harness.ts';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeConfig, describeConfig } from '../../../src/app/config/app-config.ts';
-import { resolveInstruments } from '../../../src/app/resolve-instruments.ts';
+import { decodeConfig, describeConfig } from '../../../src/app/root/config/app-config.ts';
+import { resolveInstruments } from '../../../src/app/root/resolve-instruments.ts';
 
 const live = { MSTOCK_USER: 'u1', MSTOCK_PASS: 'p@ss', MSTOCK_API_KEY: 'k+/=' };
 

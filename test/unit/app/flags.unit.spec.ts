@@ -1,9 +1,9 @@
 import { either as E } from 'fp-ts';
 import { describe, expect, it } from 'vitest';
-import { integerFlag, parseArgs } from '../../../src/app/cli/flags.ts';
-import { parseBackfillArgs } from '../../../src/app/cli/backfill-command.ts';
-import { parseRecordArgs } from '../../../src/app/cli/record-command.ts';
-import { parseReplayArgs } from '../../../src/app/cli/replay-command.ts';
+import { integerFlag, parseArgs } from '../../../src/app/root/cli/flags.ts';
+import { parseBackfillArgs } from '../../../src/app/root/cli/backfill-command.ts';
+import { parseRecordArgs } from '../../../src/app/root/cli/record-command.ts';
+import { parseReplayArgs } from '../../../src/app/root/cli/replay-command.ts';
 
 const declared = { values: ['--out', '--duration'], switches: ['--dry'] } as const;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KAFKA_SINK_ENV } from '../../../src/adapters/kafka/kafka-settings.ts';
-import { SETTINGS } from '../../../src/app/config/settings.ts';
+import { SETTINGS } from '../../../src/app/root/config/settings.ts';
 
 describe('README', () => {
   const readme = readFileSync('README.md', 'utf8');

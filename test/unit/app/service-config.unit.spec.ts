@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KAFKA_SINK_ENV } from '../../../src/adapters/kafka/kafka-settings.ts';
-import { describeServiceConfig } from '../../../src/app/config/describe-service-config.ts';
-import { decodeServiceConfig } from '../../../src/app/config/service-config.ts';
+import { describeServiceConfig } from '../../../src/app/root/config/describe-service-config.ts';
+import { decodeServiceConfig } from '../../../src/app/root/config/service-config.ts';
 
 const live = { MSTOCK_USER: 'u', MSTOCK_PASS: 'p', MSTOCK_API_KEY: 'k' };
 

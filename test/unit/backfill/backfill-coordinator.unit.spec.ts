@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bus.ts';
-import type { CommandBus, CommandBusConnection } from '../../../src/ports/command-bus.ts';
+import type { CommandBus, CommandBusConnection } from '../../../src/ports/command-bus/command-bus.ts';
 import {
   BackfillCoordinator,
   type CoordinatorSettings,

@@ -9,7 +9,7 @@ import { MemoryTickSink } from '../../../src/adapters/memory/memory-tick-sink.ts
 import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
 import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
 import { inProcessStageLauncher, type StageBuilder } from '../../../src/app/backfill/in-process-stages.ts';
-import { BackfillLogEventC } from '../../../src/app/backfill/plan-event-codec.ts';
+import { BackfillLogEventC } from '../../../src/ports/event-log/streams/plan-event-codec.ts';
 import { PlanStore } from '../../../src/app/backfill/plan-store.ts';
 import { fetchWorker, publishWorker } from '../../../src/app/backfill/stage-workers.ts';
 import type { StageLauncher } from '../../../src/app/backfill/stage-process.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryEventLog } from '../../../src/adapters/memory/memory-event-log.ts';
-import { BackfillLogEventC } from '../../../src/app/backfill/plan-event-codec.ts';
+import { BackfillLogEventC } from '../../../src/ports/event-log/streams/plan-event-codec.ts';
 import { choosePlan, resolveRequest } from '../../../src/app/backfill/plan-request.ts';
 import { PlanStore } from '../../../src/app/backfill/plan-store.ts';
 import { backfillPlan, isRefused } from '../../../src/domain/backfill-plan.ts';

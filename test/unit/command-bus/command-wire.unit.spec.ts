@@ -5,7 +5,7 @@ import {
   encodeCommand,
   MAX_COMMAND_BYTES,
   RAW_SHOWN_CHARS,
-} from '../../../src/adapters/redis/command-wire.ts';
+} from '../../../src/ports/command-bus/command-wire.ts';
 import { CANDLE_INTERVAL_MINUTES, type CandleInterval } from '../../../src/domain/candle.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import type { SystemCommand } from '../../../src/domain/system-command.ts';

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventLogCorrupted } from '../../../src/adapters/event-log/event-log-errors.ts';
+import { EventLogCorrupted } from '../../../src/ports/event-log/event-log-errors.ts';
 import { FileEventLog } from '../../../src/adapters/event-log/file-event-log.ts';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
-import { ConcurrencyConflict } from '../../../src/ports/event-log.ts';
+import { ConcurrencyConflict } from '../../../src/ports/event-log/event-log.ts';
 import { added, eventLogContract, named, TestEvent } from '../../contract/event-log.contract.ts';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'tickflow-events-'));

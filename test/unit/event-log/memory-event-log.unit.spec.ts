@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLogCorrupted } from '../../../src/adapters/event-log/event-log-errors.ts';
+import { EventLogCorrupted } from '../../../src/ports/event-log/event-log-errors.ts';
 import { MemoryEventLog, MemoryEventStorage } from '../../../src/adapters/memory/memory-event-log.ts';
 import { added, eventLogContract, TestEvent } from '../../contract/event-log.contract.ts';
 

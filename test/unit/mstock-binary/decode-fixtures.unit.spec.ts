@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../../src/adapters/mstock/binary/decode-frame.ts';
 import { TickSequencer } from '../../../src/domain/tick-sequencer.ts';
-import { encodeTick } from '../../../src/domain/tick-wire.ts';
+import { encodeTick } from '../../../src/ports/tick-sink/tick-wire.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 
 /**

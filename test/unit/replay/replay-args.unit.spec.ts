@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstant, parseReplayArgs } from '../../../src/app/cli/replay-command.ts';
+import { parseInstant, parseReplayArgs } from '../../../src/app/root/cli/replay-command.ts';
 
 describe('tickflow replay arguments', () => {
   it('reads times as IST unless they carry Z or an offset', () => {

@@ -7,7 +7,7 @@ import { encodeFrame, encodePacket } from '../../../src/adapters/mstock/binary/e
 import { epochMsToFeedSeconds } from '../../../src/adapters/mstock/binary/feed-time.ts';
 import type { SessionRecord } from '../../../src/adapters/recording/session-record.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
-import { encodeTick } from '../../../src/domain/tick-wire.ts';
+import { encodeTick } from '../../../src/ports/tick-sink/tick-wire.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import { buildSession, HEADER } from '../recording/session-bytes.ts';
 import { FIXTURE, open, replay, ticksOf } from './replay-harness.ts';

@@ -3,7 +3,7 @@ import { either as E } from 'fp-ts';
 import { ReplayBrokerFeed, type ReplayOptions } from '../../../src/adapters/replay/replay-broker-feed.ts';
 import { openReplaySource, type ReplaySource } from '../../../src/adapters/replay/replay-source.ts';
 import type { InstrumentToken } from '../../../src/domain/instrument.ts';
-import { encodeTick } from '../../../src/domain/tick-wire.ts';
+import { encodeTick } from '../../../src/ports/tick-sink/tick-wire.ts';
 import type { Tick } from '../../../src/domain/tick.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import type { FeedMessage } from '../../../src/ports/broker-feed.ts';

@@ -6,13 +6,13 @@ import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
 import { MemoryTickSink } from '../../../src/adapters/memory/memory-tick-sink.ts';
 import { DowntimeRecorder } from '../../../src/app/trust/downtime-recorder.ts';
-import { GapLedgerEventC } from '../../../src/app/trust/gap-event-codec.ts';
+import { GapLedgerEventC } from '../../../src/ports/event-log/streams/gap-event-codec.ts';
 import { GapLedgerWriter } from '../../../src/app/trust/gap-ledger-writer.ts';
 import type { FeedGap } from '../../../src/domain/feed-events.ts';
 import type { PreviousRun, RunCheckpoint } from '../../../src/domain/gap-downtime.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import type { RunCheckpointStore } from '../../../src/ports/run-checkpoint.ts';
-import type { TickSink } from '../../../src/ports/tick-sink.ts';
+import type { TickSink } from '../../../src/ports/tick-sink/tick-sink.ts';
 import { NIGHT, RELIANCE, TCS, tick } from './trust-fixtures.ts';
 
 /** The checkpoint kept in memory across "runs", as the file keeps it across processes. */

@@ -4,7 +4,7 @@ import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
-import { GapLedgerEventC } from '../../../src/app/trust/gap-event-codec.ts';
+import { GapLedgerEventC } from '../../../src/ports/event-log/streams/gap-event-codec.ts';
 import { GapLedgerWriter, type GapFillOutcome } from '../../../src/app/trust/gap-ledger-writer.ts';
 import type { FeedGap } from '../../../src/domain/feed-events.ts';
 import { gapIdOf, gapLedger, openGaps, type GapLedgerEvent } from '../../../src/domain/gap-ledger.ts';

@@ -6,7 +6,7 @@ import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
 import { BarBuilder } from '../../../src/app/trust/bar-builder.ts';
 import { Reconciler } from '../../../src/app/trust/reconciler.ts';
-import { ReconciliationEventC } from '../../../src/app/trust/reconciliation-event-codec.ts';
+import { ReconciliationEventC } from '../../../src/ports/event-log/streams/reconciliation-event-codec.ts';
 import { MemoryEventLog } from '../../../src/adapters/memory/memory-event-log.ts';
 import type { Candle } from '../../../src/domain/candle.ts';
 import type { InstrumentToken } from '../../../src/domain/instrument.ts';

@@ -1,0 +1,53 @@
+import type { Container } from 'inversify';
+import { Kafka } from 'kafkajs';
+import type { EventCodecInput } from '../../../ports/event-log/event-codec.ts';
+import { FileEventLog } from '../../../adapters/event-log/file-event-log.ts';
+import { kafkaClientConfig } from '../../../adapters/kafka/kafka-client-config.ts';
+import type { EventLog } from '../../../ports/event-log/event-log.ts';
+import { LoggerId, type Logger } from '../../../ports/logger/logger.ts';
+import { MetricsId, type Metrics } from '../../../ports/metrics.ts';
+import { BackfillLogEventC } from '../../../ports/event-log/streams/plan-event-codec.ts';
+import type { ServiceConfig } from '../config/service-config.ts';
+import { GapLedgerEventC } from '../../../ports/event-log/streams/gap-event-codec.ts';
+import { ReconciliationEventC } from '../../../ports/event-log/streams/reconciliation-event-codec.ts';
+import { BackfillLogId, GapLedgerLogId, ReconciliationLogId } from './tokens.ts';
+
+/** An event log where EVENT_LOG says: NDJSON files in EVENT_LOG_DIR, or a topic beside EVENT_LOG_TOPIC. */
+const openEventLog =
+  <E>(config: ServiceConfig, codec: EventCodecInput<E>, topicSuffix: string) =>
+  async (logger: Logger, metrics: Metrics): Promise<EventLog<E>> =>
+    config.eventLog.kind === 'kafka'
+      ? // Loaded only when chosen: most runs keep their events in files.
+        new (await import('../../../adapters/event-log/kafka-event-log.ts')).KafkaEventLog({
+          kafka: new Kafka(await kafkaClientConfig(config.kafka, logger)),
+          topic: `${config.eventLog.topic}${topicSuffix}`,
+          codec,
+          logger,
+          replicationFactor: config.kafka.replicationFactor,
+        })
+      : new FileEventLog({ dir: config.eventLog.dir, codec, logger, metrics });
+
+/** The backfill plans' log: the `EVENT_LOG_TOPIC` topic itself, or its streams in EVENT_LOG_DIR. */
+export const bindBackfillLog = (c: Container, config: ServiceConfig): void => {
+  c.bind(BackfillLogId).toResolvedValue(openEventLog(config, BackfillLogEventC, ''), [LoggerId, MetricsId]);
+};
+
+/**
+ * The gap ledger's log: the `gaps` stream file in EVENT_LOG_DIR, or a topic of its own
+ * (`<topic>-gaps`), since a Kafka log reads its whole topic with one codec and plan events are not
+ * gap events.
+ */
+export const bindGapLedgerLog = (c: Container, config: ServiceConfig): void => {
+  c.bind(GapLedgerLogId).toResolvedValue(openEventLog(config, GapLedgerEventC, '-gaps'), [
+    LoggerId,
+    MetricsId,
+  ]);
+};
+
+/** The reconciliations' log: the `reconciliation` stream file, or a topic of its own (`<topic>-reconciliation`). */
+export const bindReconciliationLog = (c: Container, config: ServiceConfig): void => {
+  c.bind(ReconciliationLogId).toResolvedValue(openEventLog(config, ReconciliationEventC, '-reconciliation'), [
+    LoggerId,
+    MetricsId,
+  ]);
+};

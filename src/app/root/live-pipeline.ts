@@ -1,0 +1,321 @@
+import { join } from 'node:path';
+import { KafkaTickSink } from '../../adapters/kafka/kafka-tick-sink.ts';
+import { startKafkaRecordPublishers } from '../../adapters/kafka/start-kafka-record-publishers.ts';
+import { MemoryRecordPublisher } from '../../adapters/memory/memory-record-publisher.ts';
+import type { MstockCredentials } from '../../adapters/mstock/mstock-login.ts';
+import type { OtpPrompt } from '../../adapters/mstock/session-manager.ts';
+import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
+import { acquireLockFile, LockHeld } from '../../adapters/system/lock-file.ts';
+import { startFeedRecording } from '../../adapters/recording/feed-recorder.ts';
+import { RunCheckpointFile } from '../../adapters/run-checkpoint/run-checkpoint-file.ts';
+import { DEFAULT_FRESHNESS_TUNING } from '../../domain/instrument-freshness.ts';
+import { BrokerFeedId } from '../../ports/broker-feed.ts';
+import { ClockId, type Clock } from '../../ports/clock.ts';
+import { CommandBusId, type CommandBus } from '../../ports/command-bus/command-bus.ts';
+import { HistoricalDataId } from '../../ports/historical-data.ts';
+import type { RecordPublisher } from '../../ports/record-publisher.ts';
+import { TickSinkId } from '../../ports/tick-sink/tick-sink.ts';
+import { startBackfillCoordinator, type RunningBackfill } from './backfill-wiring.ts';
+import { bindTelemetry } from './bind-telemetry.ts';
+import type { Startup } from './cli/startup.ts';
+import { startInBackground } from '../command-listener.ts';
+import type { Env } from './config/setting.ts';
+import {
+  GapLedgerLogId,
+  MarketSessionId,
+  PrometheusMetricsId,
+  ReconciliationLogId,
+  buildContainer,
+  type SinkChoice,
+} from './container.ts';
+import { startLiveService, type RunningLiveService } from '../live-service.ts';
+import { StartRefused } from './start-refused.ts';
+import { coordinatorGapFiller } from '../trust/coordinator-gap-filler.ts';
+import { DowntimeRecorder } from '../trust/downtime-recorder.ts';
+import { GapLedgerWriter } from '../trust/gap-ledger-writer.ts';
+import { validationRulesOf } from '../trust/validation-rules.ts';
+
+export interface LivePipelineOptions {
+  readonly startup: Startup;
+  /** The environment the backfill's stage processes are forked with. */
+  readonly env: Env;
+  readonly sink: SinkChoice;
+  /** The demo points the m.Stock adapters at its simulator; live uses the configuration. */
+  readonly broker?: {
+    readonly apiUrl: string;
+    readonly wsUrl: string;
+    readonly credentials: MstockCredentials;
+  };
+  readonly promptOtp?: OtpPrompt;
+  /** When METRICS_PORT is taken, take any free port instead of failing (the demo). */
+  readonly anyMetricsPort?: boolean;
+  /** Keep each token's last tick for a screen (the demo); live does not pay for it per tick. */
+  readonly keepLatest?: boolean;
+  /** The market clock; the system clock unless a test or a simulation sets its own. */
+  readonly clock?: Clock;
+}
+
+export interface LivePipeline {
+  readonly service: RunningLiveService;
+  /** Stops everything in order: backfill, feed and sink, recording, gap ledger, command bus. */
+  stop(): Promise<void>;
+}
+
+/** Each token's last accepted tick, under DATA_DIR, for the next run's downtime gaps. */
+const RUN_CHECKPOINT_FILE = 'run-checkpoint.json';
+/** After a crash, a downtime gap starts at most this much before the true last accepted tick. */
+const RUN_CHECKPOINT_INTERVAL_MS = 1000;
+
+type ControlPublishers = Record<'quarantine' | 'gaps' | 'candles', RecordPublisher>;
+
+/** Whatever a start opened, closed in reverse order when a later step fails. */
+type Closer = () => Promise<unknown>;
+
+const closeInReverse = async (opened: Closer[], logger: LivePipelineOptions['startup']['logger']) => {
+  for (const close of opened.reverse()) {
+    await close().catch((e: unknown) => {
+      logger.warn('Could not close after a failed start', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    });
+  }
+};
+
+/** The lock that keeps a second service off this DATA_DIR (its journals would clash). */
+const lockDataDir = async (dataDir: string): Promise<() => Promise<void>> => {
+  try {
+    return await acquireLockFile(join(dataDir, 'service.lock'), 0);
+  } catch (e) {
+    if (!(e instanceof LockHeld)) throw e;
+    throw new StartRefused(
+      `DATA_DIR ${dataDir} is in use by another tickflow (pid ${e.pid}); stop it or give this one its own DATA_DIR`,
+    );
+  }
+};
+
+/**
+ * The live pipeline, as `tickflow live` and `tickflow demo` run it: feed → trust stage → sink, with
+ * the control topics (quarantine, gaps, candles), the gap ledger, the backfill coordinator and the
+ * optional session recording. First it locks DATA_DIR and binds the telemetry port, so that a
+ * second service or a busy port stops the start before anything connects. Resolves undefined when
+ * the start failed (already logged as one line), after closing whatever it had opened.
+ */
+export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePipeline | undefined> => {
+  const { logger } = o.startup;
+  const opened: Closer[] = [];
+  try {
+    return await startInOrder(o, opened);
+  } catch (e) {
+    await closeInReverse(opened, logger);
+    logger.error(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof StartRefused) && e instanceof Error && e.stack !== undefined)
+      logger.debug('Start failed', { stack: e.stack });
+    return undefined;
+  }
+};
+
+/** Each step pushes how to close what it opened onto `opened`, before the next step runs. */
+const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<LivePipeline> => {
+  const { config, logger, instruments } = o.startup;
+  const a = config.app;
+  const unlock = await lockDataDir(a.dataDir);
+  opened.push(unlock);
+  const registry = new PrometheusMetrics();
+  const telemetry = await bindTelemetry(
+    { metrics: () => registry.exposition(), contentType: registry.contentType },
+    { host: a.metricsHost, port: a.metricsPort, anyPortWhenBusy: o.anyMetricsPort === true },
+  );
+  opened.push(() => telemetry.server.close());
+  logger.info('Telemetry listening', { url: telemetry.server.url });
+  // RECORD_FRAMES: every raw frame also goes to session files, for `tickflow replay`.
+  const recording = a.recordFrames
+    ? startFeedRecording({ dir: join(a.dataDir, 'recordings'), logger, metrics: registry })
+    : undefined;
+  if (recording !== undefined) opened.push(() => recording.close());
+  const container = buildContainer({
+    config,
+    instruments,
+    logger,
+    metrics: registry,
+    sink: o.sink,
+    ...(o.broker === undefined ? {} : { broker: o.broker }),
+    ...(o.promptOtp === undefined ? {} : { promptOtp: o.promptOtp }),
+    ...(recording === undefined ? {} : { feedTap: recording.tap }),
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
+  });
+  const metrics = container.get(PrometheusMetricsId);
+  const sink = await container.getAsync(TickSinkId);
+  opened.push(() => sink.close());
+  // Kafka may be met after the start (KAFKA_REQUIRED_AT_START=false): a topic then found wrong, for
+  // the ticks or a control topic, stops the service with that error, the journals kept.
+  const kafkaLink = sink instanceof KafkaTickSink ? sink.link : undefined;
+  const kafkaRefused = Promise.withResolvers<never>();
+  kafkaRefused.promise.catch(() => undefined);
+  kafkaLink?.fatal.catch(kafkaRefused.reject);
+  const topics = { quarantine: a.quarantineTopic, gaps: a.gapTopic, candles: a.candleTopic };
+  const control: ControlPublishers =
+    o.sink.kind === 'kafka'
+      ? await startKafkaRecordPublishers(
+          config.kafka,
+          topics,
+          { logger, metrics },
+          // Beside the tick journal: what the control topics accepted survives an outage and a crash.
+          {
+            journalDir: `${config.kafka.journal.dir}-control`,
+            ...(config.kafka.requiredAtStart
+              ? {}
+              : { deferred: { clock: container.get(ClockId), onFatal: kafkaRefused.reject } }),
+          },
+        )
+      : {
+          quarantine: new MemoryRecordPublisher(),
+          gaps: new MemoryRecordPublisher(),
+          candles: new MemoryRecordPublisher(),
+        };
+  opened.push(() => Promise.all(Object.values(control).map((p) => p.close())));
+  const clock = container.get(ClockId);
+  const session = container.get(MarketSessionId);
+  // Backfill at start (market closed) and on START_BACKFILL from Redis; neither the feed nor the
+  // start-up backfill waits for Redis (the bus connects when it can).
+  let commands: CommandBus | undefined;
+  const backfill = startInBackground<RunningBackfill>(
+    'Backfill coordinator',
+    async () =>
+      startBackfillCoordinator(config, {
+        env: o.env,
+        logger,
+        metrics,
+        clock,
+        session,
+        bus: (commands = await container.getAsync(CommandBusId)),
+      }),
+    logger,
+    10_000,
+  );
+  opened.push(async () => {
+    await backfill.stop((b) => b.stop());
+    await (await container.getAsync(CommandBusId)).close();
+  });
+  // Every gap on record (event log stream `gaps`, GAP_TOPIC) until its backfill fills it.
+  const gapLog = await container.getAsync(GapLedgerLogId);
+  opened.push(() => gapLog.close());
+  const ledger = new GapLedgerWriter(
+    {
+      log: gapLog,
+      publisher: control.gaps,
+      fill: coordinatorGapFiller(() => backfill.current()?.coordinator, session),
+      clock,
+      logger,
+      metrics,
+    },
+    { maxAttempts: a.gapFillMaxAttempts, retryDelayMs: a.gapFillRetryMs },
+  );
+  opened.push(() => ledger.close());
+  // A Kafka event log waits for Kafka; the feed does not: resume the open gaps once it answers.
+  const gapsResumed =
+    config.eventLog.kind === 'kafka'
+      ? startInBackground('Resuming open gaps from the ledger', () => ledger.resume(), logger, 5000)
+      : undefined;
+  opened.push(() => gapsResumed?.stop(() => Promise.resolve()) ?? Promise.resolve());
+  if (gapsResumed === undefined)
+    await ledger.resume().catch((e: unknown) => {
+      logger.error('Could not resume open gaps from the ledger', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    });
+  // The previous run's end on record: each token's last accepted tick to its first tick of this run.
+  const downtime = await DowntimeRecorder.start(
+    {
+      store: new RunCheckpointFile(join(a.dataDir, RUN_CHECKPOINT_FILE)),
+      openGap: (gap) => ledger.open(gap),
+      clock,
+      logger,
+      metrics,
+    },
+    { tokens: instruments.map((i) => i.token), intervalMs: RUN_CHECKPOINT_INTERVAL_MS },
+  );
+  opened.push(() => Promise.resolve(downtime.close()));
+  const reconciliationLog = await container.getAsync(ReconciliationLogId);
+  opened.push(() => reconciliationLog.close());
+  const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
+  const deps = {
+    feed: container.get(BrokerFeedId),
+    sink: downtime.watch(sink),
+    logger,
+    metrics,
+    clock,
+    session,
+    instruments,
+    exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
+    telemetry,
+    onGap: (gap: Parameters<GapLedgerWriter['record']>[0]) => ledger.record(gap),
+    degradedBy: () => {
+      const redis = commands?.connection() ?? { connected: false, reason: 'the command bus is not started' };
+      const kafka = kafkaLink?.status();
+      return {
+        redis: redis.connected ? undefined : redis.reason,
+        // The feed is still taken and journaled while Kafka is away: degraded, not unready.
+        ...(kafka === undefined
+          ? {}
+          : {
+              kafka:
+                kafka.unreachableSince === undefined
+                  ? undefined
+                  : `unreachable since ${new Date(kafka.unreachableSince).toISOString()}`,
+            }),
+      };
+    },
+    fatal: kafkaRefused.promise,
+    trust: {
+      quarantine: control.quarantine,
+      validation: validationRulesOf(a),
+      freshness: {
+        factor: a.silentInstrumentFactor,
+        floorMs: a.silentInstrumentFloorMs,
+        ...DEFAULT_FRESHNESS_TUNING,
+      },
+      muteAfterMs: a.feedStaleAfterMs,
+      subscriptionConfirmMs: a.subscriptionConfirmMs,
+      candles: {
+        publisher: control.candles,
+        historical: container.get(HistoricalDataId),
+        exchangeOf: (token: string) => exchanges.get(token) ?? 'NSE',
+        priceTolerance: 0.001,
+        reconcile: a.reconcileAfterClose,
+        log: reconciliationLog,
+      },
+    },
+  };
+  const settings = {
+    mode: a.subscriptionMode,
+    metricsHost: a.metricsHost,
+    metricsPort: a.metricsPort,
+    maxInFlight: 64,
+    ...(o.keepLatest === true ? { keepLatest: true } : {}),
+  };
+  // From here on the service owns the sink and the telemetry server: `stop` closes them.
+  const service = await startLiveService(deps, settings);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await backfill.stop((b) => b.stop());
+      await gapsResumed?.stop(() => Promise.resolve());
+      await service.stop();
+      const recorded = await recording?.close();
+      if (recorded !== undefined) {
+        logger.info('Recording closed', {
+          files: recorded.files.length,
+          frames: recorded.frames,
+          lostFrames: recorded.lostFrames,
+        });
+      }
+      await ledger.close();
+      await downtime.stop(); // last: every publish settled, so the checkpoint is this run's last word
+      await control.gaps.close(); // the trust stage closed the quarantine and candle publishers
+      await gapLog.close();
+      await reconciliationLog.close();
+      await (await container.getAsync(CommandBusId)).close();
+      await unlock();
+    })());
+  return { service, stop };
+};
