@@ -19,7 +19,7 @@ export default defineConfig({
           include: ['test/**/*.int.spec.ts', 'test/**/*.e2e.spec.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           // Tests use kafkajs directly too; keep its known Node 24 timer warning out of the output.
-          setupFiles: ['src/adapters/kafka/quiet-kafkajs-timeout-warning.ts'],
+          setupFiles: ['src/adapters/kafka/kafkajs/quiet-kafkajs-timeout-warning.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Two cores: integration files share one broker; run them one file at a time.

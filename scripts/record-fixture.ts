@@ -27,6 +27,7 @@ import { instrumentToken } from '../src/domain/instrument.ts';
 import { encodeTick } from '../src/ports/tick-sink/tick-wire.ts';
 import { epochMs } from '../src/domain/units.ts';
 import type { FeedMessage } from '../src/ports/broker-feed.ts';
+import { packagedInstrumentFile } from '../src/adapters/instruments/packaged-instrument-file.ts';
 import { loadInstrumentFile, startSimulator } from '../src/simulator/index.ts';
 
 const NAME = 'simulator-seed1-2025-11-20';
@@ -39,7 +40,9 @@ const FRAMES_AFTER_DROP = 25;
 const TICKS_PER_FRAME = 6;
 
 const clock = new ManualClock(epochMs(START));
-const instruments = (await loadInstrumentFile()).filter((i) => TOKENS.includes(i.token));
+const instruments = (await loadInstrumentFile(packagedInstrumentFile())).filter((i) =>
+  TOKENS.includes(i.token),
+);
 const sim = await startSimulator({
   port: 0,
   seed: 1,

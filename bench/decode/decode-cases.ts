@@ -1,5 +1,6 @@
-import { encodeFrame, encodePacket } from '../../src/adapters/mstock/binary/encode-frame.ts';
-import { PACKET_KINDS, type PacketKind } from '../../src/adapters/mstock/binary/packet-layout.ts';
+import { packagedInstrumentFile } from '../../src/adapters/instruments/packaged-instrument-file.ts';
+import { encodeFrame, encodePacket } from '../../src/simulator/encode-frame.ts';
+import { PACKET_KINDS, type PacketKind } from '../../src/protocol/mstock/packet-layout.ts';
 import { makeMarketSession } from '../../src/domain/market-session.ts';
 import { epochMs } from '../../src/domain/units.ts';
 import { makeCandleModel } from '../../src/simulator/candle-model.ts';
@@ -38,7 +39,7 @@ const advance = (market: SimMarket, instruments: readonly SimInstrument[]): void
  * then realistic frames as the feed sends them (the equities' packet with the index's).
  */
 export const decodeCases = async (): Promise<DecodeCase[]> => {
-  const instruments = await loadInstrumentFile();
+  const instruments = await loadInstrumentFile(packagedInstrumentFile());
   const session = makeMarketSession();
   const market = makeSimMarket(
     instruments,

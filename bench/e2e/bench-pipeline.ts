@@ -7,10 +7,11 @@ import { MemoryMetrics } from '../../src/adapters/memory/memory-metrics.ts';
 import { createMstockAdapters } from '../../src/adapters/mstock/create-mstock-adapters.ts';
 import { mstockSettings } from '../../src/adapters/mstock/mstock-settings.ts';
 import { systemClock } from '../../src/adapters/system/system-clock.ts';
-import { FeedIngestion } from '../../src/app/ingest-feed.ts';
+import { FeedIngestion } from '../../src/app/live/ingest-feed.ts';
 import { instrumentToken } from '../../src/domain/instrument.ts';
 import { DEMO_CREDENTIALS } from '../../src/simulator/index.ts';
 import { loadInstrumentFile } from '../../src/simulator/instrument-list.ts';
+import { packagedInstrumentFile } from '../../src/adapters/instruments/packaged-instrument-file.ts';
 import { startTickSink } from '../../src/app/root/container/start-tick-sink.ts';
 import { LatencySink } from './latency-sink.ts';
 
@@ -47,7 +48,7 @@ export const startBenchPipeline = async (o: PipelineOptions): Promise<BenchPipel
   });
   const kafkaSink = await startTickSink(settings, { logger, metrics, clock: systemClock });
   const sink = new LatencySink(kafkaSink);
-  const instruments = await loadInstrumentFile();
+  const instruments = await loadInstrumentFile(packagedInstrumentFile());
   const mstock = createMstockAdapters({
     credentials: {
       username: DEMO_CREDENTIALS.user,

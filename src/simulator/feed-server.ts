@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { HEARTBEAT_FRAME } from '../adapters/mstock/binary/encode-frame.ts';
+import { HEARTBEAT_FRAME } from './encode-frame.ts';
 import type { MarketSession } from '../domain/market-session.ts';
 import { epochMs } from '../domain/units.ts';
 import type { SubscriptionMode } from '../ports/broker-feed.ts';

@@ -11,6 +11,7 @@ export {
   DEMO_USER,
   type CandleOffsetFormat,
   type SimulatorCredentials,
+  type SimulatorInstruments,
   type SimulatorOptions,
   type TotpTimeSource,
 } from './simulator-options.ts';

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { either as E } from 'fp-ts';
-import { parseInstrumentCsv } from '../adapters/instruments/instrument-csv.ts';
-import { packageRoot } from '../adapters/system/package-root.ts';
 import type { Exchange, InstrumentKind } from '../domain/instrument.ts';
+import { parseInstrumentCsv } from '../protocol/instrument-csv.ts';
 
 /** An instrument the simulator quotes. The token is a number here: it is what the feed carries. */
 export interface SimInstrument {
@@ -18,14 +16,7 @@ export interface InstrumentListError {
   readonly message: string;
 }
 
-/**
- * The Nifty 50 list shipped with the package (membership changes twice a year: users edit it). Found
- * from the package root, not from this module: compiled, it sits one folder deeper (`dist/src/`).
- */
-export const defaultInstrumentFile = (root: string = packageRoot()): string =>
-  join(root, 'config', 'nifty50.csv');
-
-/** Reads `symbol,token,exchange,kind` CSV text with the service's own decoder, tokens as numbers. */
+/** Reads `symbol,token,exchange,kind` CSV text with the service's own parser, tokens as numbers. */
 export const decodeInstrumentCsv = (
   text: string,
   source = 'instrument list',
@@ -36,10 +27,11 @@ export const decodeInstrumentCsv = (
       list.map((i) => ({ token: Number(i.token), symbol: i.symbol, exchange: i.exchange, kind: i.kind })),
   )(parseInstrumentCsv(text, source));
 
-/** Loads and decodes an instrument list file; a bad file is an error, not an empty market. */
-export const loadInstrumentFile = async (
-  file: string = defaultInstrumentFile(),
-): Promise<SimInstrument[]> => {
+/**
+ * Loads and decodes an instrument list file; a bad file is an error, not an empty market. The file
+ * is named by whoever starts the simulator (the package's config/nifty50.csv, for the CLI).
+ */
+export const loadInstrumentFile = async (file: string): Promise<SimInstrument[]> => {
   const decoded = decodeInstrumentCsv(await readFile(file, 'utf8'), file);
   if (E.isLeft(decoded)) throw new Error(decoded.left.message);
   return decoded.right;

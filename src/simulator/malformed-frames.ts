@@ -1,4 +1,4 @@
-import { encodeFrame, encodePacket, type PacketFields } from '../adapters/mstock/binary/encode-frame.ts';
+import { encodeFrame, encodePacket, type PacketFields } from './encode-frame.ts';
 import type { MalformedFrameKind } from './fault-state.ts';
 
 /** A broken frame of `kind` around good packets of `fields`, and how many good packets it holds. */

@@ -1,6 +1,6 @@
-import type { DepthEntryFields, PacketFields } from '../adapters/mstock/binary/encode-frame.ts';
-import { epochMsToFeedSeconds, type TickTimeZone } from '../adapters/mstock/binary/feed-time.ts';
-import type { PacketKind } from '../adapters/mstock/binary/packet-layout.ts';
+import type { DepthEntryFields, PacketFields } from './encode-frame.ts';
+import { epochMsToFeedSeconds, type TickTimeZone } from '../protocol/mstock/feed-time.ts';
+import type { PacketKind } from '../protocol/mstock/packet-layout.ts';
 import type { InstrumentKind } from '../domain/instrument.ts';
 import type { SubscriptionMode } from '../ports/broker-feed.ts';
 import { averagePrice, type LiveQuote } from './market-model.ts';

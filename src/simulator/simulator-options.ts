@@ -1,4 +1,4 @@
-import type { TickTimeZone } from '../adapters/mstock/binary/feed-time.ts';
+import type { TickTimeZone } from '../protocol/mstock/feed-time.ts';
 import type { MarketSession } from '../domain/market-session.ts';
 import { MS_PER_HOUR } from '../domain/units.ts';
 import type { Logger } from '../ports/logger/logger.ts';
@@ -54,8 +54,10 @@ export interface SimulatorOptions {
   /** Market time (epoch ms): ticks, candles, sessions. Tests place it in or out of market hours. */
   readonly clock: () => number;
   readonly credentials: SimulatorCredentials;
-  /** The instruments quoted; default: config/nifty50.csv. */
+  /** The instruments quoted. Given neither this nor `instrumentFile`, the simulator does not start. */
   readonly instruments?: readonly SimInstrument[];
+  /** An instrument list file (config/nifty50.csv's format) read at start, unless `instruments` is given. */
+  readonly instrumentFile?: string;
   /** Trading calendar; default: `makeMarketSession()`. */
   readonly marketSession?: MarketSession;
   readonly logger?: Logger;
@@ -102,6 +104,10 @@ export interface SimulatorOptions {
   /** Per connection: frames are dropped (and counted) while more than this is waiting to be sent. */
   readonly maxBufferedBytes: number;
 }
+
+/** What a start must name: the instruments to quote, or the file to read them from. */
+export type SimulatorInstruments =
+  { readonly instruments: readonly SimInstrument[] } | { readonly instrumentFile: string };
 
 export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   host: '127.0.0.1',

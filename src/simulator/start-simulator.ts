@@ -5,7 +5,7 @@ import { makeCandleModel } from './candle-model.ts';
 import { FaultState } from './fault-state.ts';
 import { FeedServer } from './feed-server.ts';
 import { makeHttpServer, RequestLog } from './http-server.ts';
-import { loadInstrumentFile } from './instrument-list.ts';
+import { loadInstrumentFile, type SimInstrument } from './instrument-list.ts';
 import { makeSimMarket } from './market-model.ts';
 import { RequestRateLimit } from './request-rate-limit.ts';
 import type { RestDeps } from './rest-context.ts';
@@ -13,7 +13,11 @@ import { hashSeed, makeRandom } from './seeded-random.ts';
 import { makeServedCandles } from './served-candles.ts';
 import { SessionStore } from './session-store.ts';
 import type { SimulatorFaults } from './simulator-faults.ts';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator-options.ts';
+import {
+  DEFAULT_SIMULATOR_OPTIONS,
+  type SimulatorInstruments,
+  type SimulatorOptions,
+} from './simulator-options.ts';
 import { tokenStats, type SimulatorStats, type TokenCounters, type TokenStats } from './simulator-stats.ts';
 import { makeTradeTape, tapedMarket } from './trade-tape.ts';
 
@@ -32,12 +36,18 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+const instrumentsOf = async (options: SimulatorOptions): Promise<readonly SimInstrument[]> => {
+  if (options.instruments !== undefined) return options.instruments;
+  if (options.instrumentFile !== undefined) return loadInstrumentFile(options.instrumentFile);
+  throw new Error('no instruments to quote: pass instruments or instrumentFile');
+};
+
 /** Starts the simulator: REST and WebSocket on one port. */
 export const startSimulator = async (
-  overrides: Partial<SimulatorOptions> = {},
+  overrides: Partial<SimulatorOptions> & SimulatorInstruments,
 ): Promise<RunningSimulator> => {
   const options: SimulatorOptions = { ...DEFAULT_SIMULATOR_OPTIONS, ...overrides };
-  const instruments = options.instruments ?? (await loadInstrumentFile());
+  const instruments = await instrumentsOf(options);
   const marketSession = options.marketSession ?? makeMarketSession();
   const candles = makeCandleModel(options.seed, marketSession, options.dayCandleLabel);
   const startedAt = epochMs(options.clock());

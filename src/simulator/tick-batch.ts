@@ -1,10 +1,6 @@
-import { writePacket } from '../adapters/mstock/binary/encode-frame.ts';
-import type { TickTimeZone } from '../adapters/mstock/binary/feed-time.ts';
-import {
-  FRAME_HEADER_BYTES,
-  PACKET_LENGTH,
-  PACKET_LENGTH_BYTES,
-} from '../adapters/mstock/binary/packet-layout.ts';
+import { writePacket } from './encode-frame.ts';
+import type { TickTimeZone } from '../protocol/mstock/feed-time.ts';
+import { FRAME_HEADER_BYTES, PACKET_LENGTH, PACKET_LENGTH_BYTES } from '../protocol/mstock/packet-layout.ts';
 import type { SubscriptionMode } from '../ports/broker-feed.ts';
 import type { LiveQuote } from './market-model.ts';
 import { packetKindFor, quoteFields, type PacketChoice } from './quote-packets.ts';

@@ -18,7 +18,7 @@ export interface TickSinkDeps {
   readonly clock: Clock;
 }
 
-/** What one Kafka client library brings to the sink: the rest is the same for both. */
+/** What the start needs of Kafka, built on the driver of the client KAFKA_CLIENT names (start-kafka-tick-sink.ts). */
 export interface TickSinkClient {
   /** Creates the tick topic when missing, or checks the one there (verify-topic-shape.ts). */
   readonly ensureTopic: () => Promise<void>;

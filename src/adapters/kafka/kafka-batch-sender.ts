@@ -1,24 +1,25 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from '../../ports/logger/logger.ts';
-import { CLIENT_RETRY } from './kafka-client-config.ts';
+import type { MessageSender } from './connect-on-first-use.ts';
+import type { DriverProducer, KafkaDriver } from './kafka-driver.ts';
+import type { KafkaRecord } from './kafka-record.ts';
 
 /**
- * One idempotent kafkajs producer, used for one send at a time. `acks: -1` waits for every in-sync
- * replica; idempotence with one request in flight keeps a partition's order through kafkajs's own
- * retries. After a failed send the producer is dropped and the next send starts a fresh one (a new
- * producer id): kafkajs rolls its sequence numbers back on failure, and a broker that did write the
- * batch would otherwise refuse the next one as out of sequence, forever.
+ * One idempotent producer of the driver's client, used for one send at a time (acks=all, one
+ * request in flight, so a partition keeps its order through the client's own retries). After a
+ * failed send the producer is dropped and the next send starts a fresh one (a new producer id):
+ * the client rolls its sequence numbers back on failure, and a broker that did write the batch
+ * would otherwise refuse the next one as out of sequence, forever.
  */
-export class KafkaBatchSender {
-  private readonly kafka: Kafka;
+export class KafkaBatchSender implements MessageSender<KafkaRecord> {
+  private readonly driver: KafkaDriver;
   private readonly topic: string;
   private readonly logger: Logger;
-  private producer: Producer | undefined;
+  private producer: DriverProducer | undefined;
   private connected = 0;
   private closed = false;
 
-  constructor(kafka: Kafka, topic: string, logger: Logger) {
-    this.kafka = kafka;
+  constructor(driver: KafkaDriver, topic: string, logger: Logger) {
+    this.driver = driver;
     this.topic = topic;
     this.logger = logger;
   }
@@ -28,10 +29,10 @@ export class KafkaBatchSender {
     await this.ensureProducer();
   }
 
-  async send(messages: Message[]): Promise<void> {
+  async send(records: KafkaRecord[]): Promise<void> {
     const producer = await this.ensureProducer();
     try {
-      await producer.send({ topic: this.topic, acks: -1, messages });
+      await producer.send(records);
     } catch (e) {
       this.discard(producer);
       throw e;
@@ -42,20 +43,13 @@ export class KafkaBatchSender {
     this.closed = true;
     const producer = this.producer;
     this.producer = undefined;
-    await producer?.disconnect();
+    await producer?.close();
   }
 
-  private async ensureProducer(): Promise<Producer> {
+  private async ensureProducer(): Promise<DriverProducer> {
     if (this.producer !== undefined) return this.producer;
     this.refuseIfClosed();
-    const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // Java-compatible murmur2 on the key: a token's partition matches other Kafka clients'.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: CLIENT_RETRY,
-    });
+    const producer = this.driver.producer(this.topic);
     try {
       await producer.connect();
       // Closed while connecting: this producer must not outlive the sender.
@@ -67,7 +61,11 @@ export class KafkaBatchSender {
     this.producer = producer;
     this.connected += 1;
     if (this.connected === 1) this.logger.info('Kafka Producer Ready');
-    else this.logger.info('Kafka producer reconnected', { connections: this.connected });
+    else
+      this.logger.info('Kafka producer reconnected', {
+        connections: this.connected,
+        ...this.driver.logFields,
+      });
     return producer;
   }
 
@@ -75,8 +73,8 @@ export class KafkaBatchSender {
     if (this.closed) throw new Error('Kafka sender closed');
   }
 
-  private discard(producer: Producer): void {
+  private discard(producer: DriverProducer): void {
     if (this.producer === producer) this.producer = undefined;
-    producer.disconnect().catch(() => undefined);
+    producer.close().catch(() => undefined);
   }
 }

@@ -1,10 +1,10 @@
-import type { Message } from 'kafkajs';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
 import type { TickJournal } from '../tick-journal/tick-journal.ts';
 import { decodeControlRecords, encodeControlRecords } from './control-record-codec.ts';
 import type { MessageSender } from './connect-on-first-use.ts';
+import type { KafkaRecord } from './kafka-record.ts';
 
 export interface RecordPublisherSettings {
   readonly topic: string;
@@ -54,7 +54,7 @@ export class RecordsNotDelivered extends Error {
  * `control_records_failed_total{topic}` and its promise rejects.
  */
 export class KafkaRecordPublisher implements RecordPublisher {
-  private readonly sender: MessageSender<Message>;
+  private readonly sender: MessageSender<KafkaRecord>;
   private readonly settings: RecordPublisherSettings;
   private readonly logger: Logger;
   private readonly published: Counter;
@@ -69,7 +69,7 @@ export class KafkaRecordPublisher implements RecordPublisher {
   private readonly journal: TickJournal | undefined;
 
   constructor(
-    sender: MessageSender<Message>,
+    sender: MessageSender<KafkaRecord>,
     settings: RecordPublisherSettings,
     deps: { readonly logger: Logger; readonly metrics: Metrics },
     journal?: TickJournal,
@@ -175,7 +175,7 @@ export class KafkaRecordPublisher implements RecordPublisher {
     let failures = 0;
     while (this.queue.length > 0 && !this.giveUp.signal.aborted) {
       const batch = this.nextBatch();
-      const messages: Message[] = batch.flatMap((e) =>
+      const messages: KafkaRecord[] = batch.flatMap((e) =>
         e.records.map((r) => ({ key: r.key, value: r.value })),
       );
       try {

@@ -1,3 +1,4 @@
+import type { KafkaDriver } from './kafka-driver.ts';
 import type { KafkaSinkEnvName, KafkaSinkSettings } from './kafka-settings.ts';
 
 export type KafkaStartFailure =
@@ -53,9 +54,6 @@ export const gatherErrorFacts = (error: unknown, codeKeys: readonly string[]): K
   return { names, codes, message: messages.join(': ') || String(error) };
 };
 
-/** kafkajs keeps protocol error types in `type` and Node codes in `code`. */
-export const kafkaErrorFacts = (error: unknown): KafkaErrorFacts => gatherErrorFacts(error, ['type', 'code']);
-
 const SASL_REFUSED = new Set(['ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM']);
 const TLS_PROBLEM = /SSL|TLS|CERT|EPROTO|ECONNRESET/;
 
@@ -106,14 +104,11 @@ export const classifyStartFailure = (
   );
 };
 
-/** kafkajs's start failures. */
-export const startFailure = (error: unknown, settings: KafkaSinkSettings): KafkaSinkStartError =>
-  classifyStartFailure(
-    error,
-    settings,
-    kafkaErrorFacts(error),
-    (f) => f.names.has('KafkaJSSASLAuthenticationError') || f.codes.has('SASL_AUTHENTICATION_FAILED'),
-  );
+/** A start failure of the driver's client, read in that client's words. */
+export const driverStartFailure =
+  (driver: KafkaDriver) =>
+  (error: unknown, settings: KafkaSinkSettings): KafkaSinkStartError =>
+    classifyStartFailure(error, settings, driver.errorFacts(error), (f) => driver.credentialsRefused(f));
 
 const CREATE_REFUSALS: Readonly<Record<string, 'KAFKA_TOPIC_PARTITIONS' | 'KAFKA_REPLICATION_FACTOR'>> = {
   INVALID_PARTITIONS: 'KAFKA_TOPIC_PARTITIONS',

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../../ports/logger/logger.ts';
-import type { KafkaSinkEnvName, KafkaSinkSettings, TlsSettings } from './kafka-settings.ts';
+import type { KafkaSinkEnvName, KafkaSinkSettings, SaslSettings, TlsSettings } from './kafka-settings.ts';
 
 const readPem = async (setting: KafkaSinkEnvName, file: string | undefined): Promise<Buffer | undefined> => {
   if (file === undefined) return undefined;
@@ -31,4 +31,22 @@ export const readTlsOptions = async (tls: TlsSettings): Promise<ConnectionOption
 export const warnOnClearPassword = (settings: KafkaSinkSettings, logger: Logger): void => {
   if (settings.sasl?.mechanism === 'plain' && settings.tls === undefined)
     logger.warn('KAFKA_SASL_MECHANISM is plain without KAFKA_TLS: the password crosses the network in clear');
+};
+
+/** TLS and SASL as both clients take them, read and checked once. */
+export interface ClientSecurity {
+  readonly tls: ConnectionOptions | undefined;
+  readonly sasl: SaslSettings | undefined;
+}
+
+/** The security settings of either client: the TLS files read, a clear-text password said aloud. */
+export const clientSecurity = async (
+  settings: KafkaSinkSettings,
+  logger: Logger,
+): Promise<ClientSecurity> => {
+  warnOnClearPassword(settings, logger);
+  return {
+    tls: settings.tls === undefined ? undefined : await readTlsOptions(settings.tls),
+    sasl: settings.sasl,
+  };
 };

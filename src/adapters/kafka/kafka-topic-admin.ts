@@ -1,51 +1,39 @@
-import type { Admin } from 'kafkajs';
 import type { Logger } from '../../ports/logger/logger.ts';
+import type { DriverTopicAdmin, KafkaDriver, PartitionShape } from './kafka-driver.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
-import { kafkaErrorFacts, KafkaSinkStartError, topicCreateRefusal } from './kafka-start-error.ts';
+import { KafkaSinkStartError, topicCreateRefusal } from './kafka-start-error.ts';
 import { verifyTopicShape } from './verify-topic-shape.ts';
-
-/** Answers of a cluster that has not yet spread a new topic's metadata to every broker. */
-const METADATA_NOT_YET = new Set([
-  'UNKNOWN_TOPIC_OR_PARTITION',
-  'LEADER_NOT_AVAILABLE',
-  'NOT_LEADER_FOR_PARTITION',
-]);
-
-const createTopic = async (admin: Admin, settings: KafkaSinkSettings, logger: Logger): Promise<void> => {
-  const { topic, topicPartitions, replicationFactor } = settings;
-  try {
-    const created = await admin.createTopics({
-      topics: [{ topic, numPartitions: topicPartitions, replicationFactor }],
-      waitForLeaders: true,
-    });
-    if (created)
-      logger.info('Created Kafka topic', { topic, partitions: topicPartitions, replicationFactor });
-  } catch (e) {
-    throw topicCreateRefusal(topic, kafkaErrorFacts(e), e) ?? e;
-  }
-};
 
 /**
  * Creates the tick topic when it is missing; when it exists, checks it against the settings: a
  * different partition count or replication factor is logged (the sink works with any), a topic
- * that cannot be described stops the start.
+ * that cannot be described stops the start, unless the client says the cluster may still be
+ * spreading it (then the error goes up, for another try).
  */
 export const ensureTickTopic = async (
-  admin: Admin,
+  admin: DriverTopicAdmin,
+  driver: KafkaDriver,
   settings: KafkaSinkSettings,
   logger: Logger,
 ): Promise<void> => {
-  const { topic } = settings;
+  const { topic, topicPartitions, replicationFactor } = settings;
   const existing = await admin.listTopics();
-  if (!existing.includes(topic)) await createTopic(admin, settings, logger);
-  let partitions;
+  if (!existing.includes(topic)) {
+    let created: boolean;
+    try {
+      created = await admin.createTopic({ topic, partitions: topicPartitions, replicationFactor });
+    } catch (e) {
+      throw topicCreateRefusal(topic, driver.errorFacts(e), e) ?? e;
+    }
+    if (created)
+      logger.info('Created Kafka topic', { topic, partitions: topicPartitions, replicationFactor });
+  }
+  let partitions: readonly PartitionShape[];
   try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+    partitions = await admin.partitions(topic);
   } catch (e) {
-    const facts = kafkaErrorFacts(e);
-    // Right after a create, the cluster may not know the topic's leaders yet: worth another try.
-    if ([...facts.codes].some((c) => METADATA_NOT_YET.has(c))) throw e;
+    const facts = driver.errorFacts(e);
+    if (driver.describeMayRetry(facts)) throw e;
     throw new KafkaSinkStartError(
       'TopicNotDescribable',
       'TICK_TOPIC',
@@ -54,4 +42,18 @@ export const ensureTickTopic = async (
     );
   }
   verifyTopicShape(topic, partitions, settings, logger);
+};
+
+/** Runs `use` in one admin session of the driver, which is closed whatever happens. */
+export const withTopicAdmin = async (
+  driver: KafkaDriver,
+  use: (admin: DriverTopicAdmin) => Promise<void>,
+): Promise<void> => {
+  const admin = driver.admin();
+  try {
+    await admin.connect();
+    await use(admin);
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
 };

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { Kafka, type Message } from 'kafkajs';
 import { TickJournal } from '../tick-journal/tick-journal.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
@@ -7,12 +6,13 @@ import type { Metrics } from '../../ports/metrics.ts';
 import { ConnectOnFirstUse, type MessageSender } from './connect-on-first-use.ts';
 import { FirstContact } from './first-contact.ts';
 import { KafkaBatchSender } from './kafka-batch-sender.ts';
-import { CLIENT_RETRY, kafkaClientConfig } from './kafka-client-config.ts';
 import { KafkaLink } from './kafka-link.ts';
+import type { KafkaRecord } from './kafka-record.ts';
 import { DEFAULT_RECORD_PUBLISHER, KafkaRecordPublisher } from './kafka-record-publisher.ts';
 import type { KafkaSinkSettings } from './kafka-settings.ts';
-import { startFailure, type KafkaSinkStartError } from './kafka-start-error.ts';
-import { ensureTickTopic } from './kafka-topic-admin.ts';
+import { driverStartFailure, type KafkaSinkStartError } from './kafka-start-error.ts';
+import { ensureTickTopic, withTopicAdmin } from './kafka-topic-admin.ts';
+import { openKafkajsDriver } from './kafkajs/kafkajs-driver.ts';
 import { retryUntilDeadline } from './retry-until-deadline.ts';
 
 /** Control topics are small next to the ticks: a quarter GiB of backlog each is days of outage. */
@@ -43,25 +43,23 @@ export const startKafkaRecordPublishers = async <T extends string>(
   options: RecordPublishersOptions = {},
 ): Promise<Record<T, KafkaRecordPublisher>> => {
   const logger = deps.logger.child({ component: 'control-topics' });
-  const kafka = new Kafka(await kafkaClientConfig(settings, logger));
+  // The control topics stay on kafkajs whatever KAFKA_CLIENT says (it picks the ticks' producer).
+  const driver = await openKafkajsDriver(settings, logger);
+  const startFailure = driverStartFailure(driver);
   const names = Object.keys(topics) as T[];
-  const ensureTopics = async (): Promise<void> => {
-    const admin = kafka.admin({ retry: CLIENT_RETRY });
-    try {
-      await admin.connect();
-      for (const name of names) await ensureTickTopic(admin, { ...settings, topic: topics[name] }, logger);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  };
+  const ensureTopics = (): Promise<void> =>
+    withTopicAdmin(driver, async (admin) => {
+      for (const name of names)
+        await ensureTickTopic(admin, driver, { ...settings, topic: topics[name] }, logger);
+    });
   const senders = new Map<T, KafkaBatchSender>(
     names.map((name) => [
       name,
-      new KafkaBatchSender(kafka, topics[name], logger.child({ topic: topics[name] })),
+      new KafkaBatchSender(driver, topics[name], logger.child({ topic: topics[name] })),
     ]),
   );
   const deferred = options.deferred;
-  let wrap = (sender: KafkaBatchSender): MessageSender<Message> => sender;
+  let wrap = (sender: KafkaBatchSender): MessageSender<KafkaRecord> => sender;
   let contact: FirstContact | undefined;
   if (deferred === undefined) {
     // As the tick topic: a cluster still starting, or still spreading a new topic, is waited for.

@@ -1,7 +1,7 @@
-import type { Message } from 'kafkajs';
 import { either as E } from 'fp-ts';
 import { tickId, type Tick } from '../../domain/tick.ts';
 import { decodeTick, encodeTick, TICK_SCHEMA_VERSION } from '../../ports/tick-sink/tick-wire.ts';
+import type { KafkaRecord } from './kafka-record.ts';
 
 /** Headers on every tick: consumers drop repeats by `tick-id` (possible after a crash or outage). */
 export const HEADER_SCHEMA_VERSION = 'schema-version';
@@ -11,10 +11,7 @@ export const HEADER_TICK_ID = 'tick-id';
 const SCHEMA_VERSION = String(TICK_SCHEMA_VERSION);
 
 /** A tick as Kafka takes it: keyed by token, so one token's ticks share a partition and its order. */
-export interface TickMessage extends Message {
-  readonly key: string;
-  readonly value: string;
-}
+export type TickMessage = KafkaRecord;
 
 const messageWith = (tick: Tick, value: string): TickMessage => ({
   key: tick.token,

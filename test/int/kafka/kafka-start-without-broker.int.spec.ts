@@ -6,22 +6,11 @@ import { TickJournal } from '../../../src/adapters/tick-journal/tick-journal.ts'
 import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { startLocalKafka, type LocalKafka } from '../../../src/dev/infra/local-kafka.ts';
 import type { Tick } from '../../../src/domain/tick.ts';
-import { startPlatformaticTestSink } from '../platformatic-kafka/platformatic-test-sink.ts';
 import { readTopic, type ReadMessage } from './fixtures/read-topic.ts';
 import { streamBatch, streamTokens } from './fixtures/tick-stream.ts';
-import { removeDir, startTestSink, tempDir, type TestSink } from './kafka-test-sink.ts';
+import { removeDir, SINK_CLIENTS, tempDir } from './kafka-test-sink.ts';
 
-type Starter = (
-  broker: string,
-  topic: string,
-  dir: string,
-  env: Readonly<Record<string, string>>,
-) => Promise<TestSink>;
-
-const CLIENTS: readonly { readonly name: string; readonly start: Starter }[] = [
-  { name: 'kafkajs', start: startTestSink },
-  { name: 'platformatic', start: startPlatformaticTestSink },
-];
+const CLIENTS = SINK_CLIENTS.map(({ client, start }) => ({ name: client, start }));
 
 const WITHOUT_KAFKA = { KAFKA_REQUIRED_AT_START: 'false', SINK_SPILL_AFTER_MS: '200' } as const;
 

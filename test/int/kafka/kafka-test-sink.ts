@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  KAFKA_CLIENTS,
   kafkaSinkSettingsFromEnv,
+  type KafkaClientKind,
   type KafkaSinkSettings,
 } from '../../../src/adapters/kafka/kafka-settings.ts';
 import type { KafkaTickSink } from '../../../src/adapters/kafka/kafka-tick-sink.ts';
@@ -23,7 +25,10 @@ export interface TestSink {
   readonly metrics: MemoryMetrics;
 }
 
-/** A Kafka tick sink on `broker` and `topic`, with its journal in `journalDir`, and its logs and metrics. */
+/**
+ * A Kafka tick sink on `broker` and `topic`, with its journal in `journalDir`, and its logs and
+ * metrics; on kafkajs unless `env` sets KAFKA_CLIENT.
+ */
 export const startTestSink = async (
   broker: string,
   topic: string,
@@ -44,3 +49,15 @@ export const startTestSink = async (
   const sink = await startKafkaTickSink(settings, { logger, metrics, clock: systemClock });
   return { sink, settings, logger, metrics };
 };
+
+export type TestSinkStarter = typeof startTestSink;
+
+/** `startTestSink` on one client: what a suite run per client (`describe.each(SINK_CLIENTS)`) starts. */
+export const startClientSink =
+  (client: KafkaClientKind): TestSinkStarter =>
+  (broker, topic, journalDir, env) =>
+    startTestSink(broker, topic, journalDir, { KAFKA_CLIENT: client, ...(env ?? {}) });
+
+/** Every client the sink runs on, with its starter. */
+export const SINK_CLIENTS: readonly { readonly client: KafkaClientKind; readonly start: TestSinkStarter }[] =
+  KAFKA_CLIENTS.map((client) => ({ client, start: startClientSink(client) }));

@@ -4,7 +4,8 @@ import type { Tick } from '../../../src/domain/tick.ts';
 import { MS_PER_MINUTE } from '../../../src/domain/units.ts';
 import { makeCandleModel } from '../../../src/simulator/candle-model.ts';
 import type { SimInstrument } from '../../../src/simulator/instrument-list.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { get, loginWithTotp, subscribedFeed, waitFor, type FeedProbe } from './sim-test-client.ts';
 
 const NIFTY = 26000;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeMarketSession } from '../../../src/domain/market-session.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { get, loginWithTotp, THURSDAY_1000_IST } from './sim-test-client.ts';
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MALFORMED_FRAME_KINDS } from '../../../src/simulator/fault-state.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { FeedProbe, loginWithTotp, subscribedFeed, THURSDAY_1000_IST, waitFor } from './sim-test-client.ts';
 

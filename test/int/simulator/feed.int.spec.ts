@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import type { TokenStats } from '../../../src/simulator/simulator-stats.ts';
 import type { Tick } from '../../../src/domain/tick.ts';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { DEMO_CREDENTIALS, type SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { totpAt } from '../../../src/simulator/totp-check.ts';
 import { FeedProbe, get, loginWithTotp, post, THURSDAY_1000_IST } from './sim-test-client.ts';

@@ -2,7 +2,8 @@ import { MConnect, MTicker, type FeedData } from '@mstock-mirae-asset/nodetradin
 import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import type { SubscriptionMode } from '../../../src/ports/broker-feed.ts';
 import { totpAt } from '../../../src/simulator/totp-check.ts';
 import { THURSDAY_1000_IST, waitFor } from './sim-test-client.ts';

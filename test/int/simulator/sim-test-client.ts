@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { decodeFrame, type FrameDecodeResult } from '../../../src/adapters/mstock/binary/decode-frame.ts';
-import type { TickTimeZone } from '../../../src/adapters/mstock/binary/feed-time.ts';
+import type { TickTimeZone } from '../../../src/protocol/mstock/feed-time.ts';
 import { TickSequencer } from '../../../src/domain/tick-sequencer.ts';
 import type { Tick } from '../../../src/domain/tick.ts';
 import { epochMs } from '../../../src/domain/units.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { DEMO_CREDENTIALS } from '../../../src/simulator/simulator-options.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
 

@@ -1,6 +1,7 @@
 import { either as E } from 'fp-ts';
 import { describe, expect, it } from 'vitest';
-import { loadInstrumentCsv, parseInstrumentCsv } from '../../../src/adapters/instruments/instrument-csv.ts';
+import { loadInstrumentCsv } from '../../../src/adapters/instruments/instrument-csv.ts';
+import { parseInstrumentCsv } from '../../../src/protocol/instrument-csv.ts';
 
 describe('instrument list', () => {
   it('loads the shipped Nifty 50 list: the index and 50 constituents', async () => {

@@ -7,13 +7,9 @@ import {
   type DepthEntryFields,
   type Index48Order,
   type PacketFields,
-} from '../../../src/adapters/mstock/binary/encode-frame.ts';
-import { feedSecondsToEpochMs, type TickTimeZone } from '../../../src/adapters/mstock/binary/feed-time.ts';
-import {
-  PACKET_KINDS,
-  PACKET_LENGTH,
-  type PacketKind,
-} from '../../../src/adapters/mstock/binary/packet-layout.ts';
+} from '../../../src/simulator/encode-frame.ts';
+import { feedSecondsToEpochMs, type TickTimeZone } from '../../../src/protocol/mstock/feed-time.ts';
+import { PACKET_KINDS, PACKET_LENGTH, type PacketKind } from '../../../src/protocol/mstock/packet-layout.ts';
 import { TickSequencer } from '../../../src/domain/tick-sequencer.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 

@@ -3,16 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
 import { describe, expect, it } from 'vitest';
+import { packagedInstrumentFile } from '../../../src/adapters/instruments/packaged-instrument-file.ts';
 import { findPackageRoot, packageRoot } from '../../../src/adapters/system/package-root.ts';
-import {
-  decodeInstrumentCsv,
-  defaultInstrumentFile,
-  loadInstrumentFile,
-} from '../../../src/simulator/instrument-list.ts';
+import { decodeInstrumentCsv, loadInstrumentFile } from '../../../src/simulator/instrument-list.ts';
 
 describe('simulator instrument list', () => {
   it('loads the shipped Nifty 50 list: the index and 50 constituents', async () => {
-    const list = await loadInstrumentFile();
+    const list = await loadInstrumentFile(packagedInstrumentFile());
     expect(list).toHaveLength(51);
     expect(list[0]).toEqual({ token: 26000, symbol: 'NIFTY 50', exchange: 'NSE', kind: 'index' });
     expect(list.find((i) => i.symbol === 'TCS')).toEqual({
@@ -34,17 +31,17 @@ describe('simulator instrument list', () => {
       mkdirSync(join(pkg, 'config'));
       writeFileSync(join(project, 'package.json'), '{"name":"user-project"}');
       writeFileSync(join(pkg, 'package.json'), '{"name":"tickflow"}');
-      copyFileSync(defaultInstrumentFile(), join(pkg, 'config', 'nifty50.csv'));
+      copyFileSync(packagedInstrumentFile(), join(pkg, 'config', 'nifty50.csv'));
       const root = findPackageRoot(compiledModuleDir);
       expect(root).toBe(pkg);
-      expect(await loadInstrumentFile(defaultInstrumentFile(root))).toHaveLength(51);
+      expect(await loadInstrumentFile(packagedInstrumentFile(root))).toHaveLength(51);
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
   });
 
   it('takes the default list from the package root', () => {
-    expect(defaultInstrumentFile()).toBe(join(packageRoot(), 'config', 'nifty50.csv'));
+    expect(packagedInstrumentFile()).toBe(join(packageRoot(), 'config', 'nifty50.csv'));
   });
 
   it.each([

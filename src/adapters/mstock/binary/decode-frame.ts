@@ -1,16 +1,64 @@
 import { nextSeq, type TickSequencer, type TokenRun } from '../../../domain/tick-sequencer.ts';
 import type { DepthLevel, Tick } from '../../../domain/tick.ts';
 import type { EpochMs, Rupees } from '../../../domain/units.ts';
-import { FEED_EPOCH_UNIX_SECONDS, type TickTimeZone } from './feed-time.ts';
+import { FEED_EPOCH_UNIX_SECONDS, type TickTimeZone } from '../../../protocol/mstock/feed-time.ts';
+import type {
+  DEPTH_ORDERS,
+  DEPTH_PRICE,
+  DEPTH_QUANTITY,
+  FULL_EXTENDED_PACKET_BYTES,
+  FULL_PACKET_BYTES,
+  INDEX_EXTENDED_PACKET_BYTES,
+  INDEX_FULL_PACKET_BYTES,
+  INDEX_QUOTE_PACKET_BYTES,
+  QUOTE_PACKET_BYTES,
+} from '../../../protocol/mstock/packet-layout.ts';
 import {
   DEPTH_ENTRY_BYTES,
-  DEPTH_LEVELS,
-  EQ,
+  DEPTH_SIDE_BYTES,
+  EQ_AVERAGE_PRICE,
+  EQ_CLOSE,
+  EQ_DEPTH,
+  EQ_EXCHANGE_TIME,
+  EQ_HIGH,
+  EQ_LAST_TRADE_TIME,
+  EQ_LAST_TRADED_QUANTITY,
+  EQ_LOW,
+  EQ_LOWER_CIRCUIT,
+  EQ_LTP,
+  EQ_OPEN,
+  EQ_OPEN_INTEREST,
+  EQ_OPEN_INTEREST_DAY_HIGH,
+  EQ_OPEN_INTEREST_DAY_LOW,
+  EQ_TOKEN,
+  EQ_TOTAL_BUY_QUANTITY,
+  EQ_TOTAL_SELL_QUANTITY,
+  EQ_UPPER_CIRCUIT,
+  EQ_VOLUME,
+  EQ_YEAR_HIGH,
+  EQ_YEAR_LOW,
   FRAME_HEADER_BYTES,
-  IDX,
-  IDX48,
+  IDX48_CLOSE,
+  IDX48_EXCHANGE_TIME,
+  IDX48_LAST_TRADE_TIME,
+  IDX48_LOWER_CIRCUIT,
+  IDX48_LTP,
+  IDX48_OHL_1,
+  IDX48_OHL_2,
+  IDX48_OHL_3,
+  IDX48_UPPER_CIRCUIT,
+  IDX48_YEAR_HIGH,
+  IDX48_YEAR_LOW,
+  IDX_CHANGE,
+  IDX_CLOSE,
+  IDX_EXCHANGE_TIME,
+  IDX_HIGH,
+  IDX_LOW,
+  IDX_LTP,
+  IDX_OPEN,
+  LTP_PACKET_BYTES,
   PACKET_LENGTH_BYTES,
-} from './packet-layout.ts';
+} from '../../../protocol/mstock/packet-layout.ts';
 
 export interface DecodeOptions {
   /** Seconds-since-1980 interpretation: 'ist' (NSE broadcast convention: unix = t + 315513000)
@@ -56,6 +104,11 @@ const time = (c: Ctx, at: number): EpochMs => {
 };
 
 /*
+ * Literals where a number is used per packet or per depth level: V8 does not fold an imported
+ * `const` to a constant but loads it at each use (measured: the length dispatch 5-15% slower on
+ * short packets, the depth entry offsets ~5% on full ones). Each such literal is tied to its layout
+ * constant by `satisfies`, so a change to the layout fails to compile here.
+ *
  * Speed (bench/README.md, "Decode"): a packet's token is looked up once, as a number, in the
  * sequencer, which holds the token's string and its seq state together. Each tick is ONE object
  * literal holding all its fields, so it is born with its final hidden class and no out-of-object
@@ -66,15 +119,13 @@ const time = (c: Ctx, at: number): EpochMs => {
  */
 
 const level = (c: Ctx, at: number): DepthLevel => ({
-  quantity: c.view.getInt32(at),
-  price: (c.view.getInt32(at + 4) / c.div) as Rupees,
+  quantity: c.view.getInt32(at + (0 satisfies typeof DEPTH_QUANTITY)),
+  price: (c.view.getInt32(at + (4 satisfies typeof DEPTH_PRICE)) / c.div) as Rupees,
   // int16 order count, read unsigned: a count is never negative.
-  orders: c.view.getUint16(at + 8),
+  orders: c.view.getUint16(at + (8 satisfies typeof DEPTH_ORDERS)),
 });
 
-const DEPTH_SIDE_BYTES = DEPTH_LEVELS * DEPTH_ENTRY_BYTES;
-
-/** A side's DEPTH_LEVELS (5) levels from `at`, as one array literal (no growing by push). */
+/** A side's five (DEPTH_LEVELS) levels from `at`, as one array literal (no growing by push). */
 const depthSide = (c: Ctx, at: number): DepthLevel[] => [
   level(c, at),
   level(c, at + DEPTH_ENTRY_BYTES),
@@ -86,7 +137,7 @@ const depthSide = (c: Ctx, at: number): DepthLevel[] => [
 const decodeLtp = (c: Ctx, p: number, run: TokenRun): Tick => {
   return {
     token: run.token,
-    ltp: price(c, p + EQ.ltp),
+    ltp: price(c, p + EQ_LTP),
     volume: 0,
     receivedAt: c.receivedAt,
     source: 'live',
@@ -99,19 +150,19 @@ const quoteTick = (c: Ctx, p: number, run: TokenRun, seq: number): Tick => {
   const v = c.view;
   return {
     token: run.token,
-    ltp: price(c, p + EQ.ltp),
-    volume: v.getInt32(p + EQ.volume),
+    ltp: price(c, p + EQ_LTP),
+    volume: v.getInt32(p + EQ_VOLUME),
     receivedAt: c.receivedAt,
     source: 'live',
     seq,
-    lastTradedQuantity: v.getInt32(p + EQ.lastTradedQuantity),
-    averagePrice: price(c, p + EQ.averagePrice),
-    totalBuyQuantity: v.getInt32(p + EQ.totalBuyQuantity),
-    totalSellQuantity: v.getInt32(p + EQ.totalSellQuantity),
-    open: price(c, p + EQ.open),
-    high: price(c, p + EQ.high),
-    low: price(c, p + EQ.low),
-    close: price(c, p + EQ.close),
+    lastTradedQuantity: v.getInt32(p + EQ_LAST_TRADED_QUANTITY),
+    averagePrice: price(c, p + EQ_AVERAGE_PRICE),
+    totalBuyQuantity: v.getInt32(p + EQ_TOTAL_BUY_QUANTITY),
+    totalSellQuantity: v.getInt32(p + EQ_TOTAL_SELL_QUANTITY),
+    open: price(c, p + EQ_OPEN),
+    high: price(c, p + EQ_HIGH),
+    low: price(c, p + EQ_LOW),
+    close: price(c, p + EQ_CLOSE),
   };
 };
 
@@ -134,53 +185,53 @@ const fullTick = (
   exchangeTime: EpochMs,
 ): Tick => {
   const v = c.view;
-  return length === 184
+  return length === (184 satisfies typeof FULL_PACKET_BYTES)
     ? {
         token: run.token,
-        ltp: price(c, p + EQ.ltp),
-        volume: v.getInt32(p + EQ.volume),
+        ltp: price(c, p + EQ_LTP),
+        volume: v.getInt32(p + EQ_VOLUME),
         receivedAt: c.receivedAt,
         source: 'live',
         seq,
-        lastTradedQuantity: v.getInt32(p + EQ.lastTradedQuantity),
-        averagePrice: price(c, p + EQ.averagePrice),
-        totalBuyQuantity: v.getInt32(p + EQ.totalBuyQuantity),
-        totalSellQuantity: v.getInt32(p + EQ.totalSellQuantity),
-        open: price(c, p + EQ.open),
-        high: price(c, p + EQ.high),
-        low: price(c, p + EQ.low),
-        close: price(c, p + EQ.close),
-        lastTradeTime: time(c, p + EQ.lastTradeTime),
-        openInterest: v.getInt32(p + EQ.openInterest),
-        openInterestDayHigh: v.getInt32(p + EQ.openInterestDayHigh),
-        openInterestDayLow: v.getInt32(p + EQ.openInterestDayLow),
-        depth: { bids: depthSide(c, p + EQ.depth), asks: depthSide(c, p + EQ.depth + DEPTH_SIDE_BYTES) },
+        lastTradedQuantity: v.getInt32(p + EQ_LAST_TRADED_QUANTITY),
+        averagePrice: price(c, p + EQ_AVERAGE_PRICE),
+        totalBuyQuantity: v.getInt32(p + EQ_TOTAL_BUY_QUANTITY),
+        totalSellQuantity: v.getInt32(p + EQ_TOTAL_SELL_QUANTITY),
+        open: price(c, p + EQ_OPEN),
+        high: price(c, p + EQ_HIGH),
+        low: price(c, p + EQ_LOW),
+        close: price(c, p + EQ_CLOSE),
+        lastTradeTime: time(c, p + EQ_LAST_TRADE_TIME),
+        openInterest: v.getInt32(p + EQ_OPEN_INTEREST),
+        openInterestDayHigh: v.getInt32(p + EQ_OPEN_INTEREST_DAY_HIGH),
+        openInterestDayLow: v.getInt32(p + EQ_OPEN_INTEREST_DAY_LOW),
+        depth: { bids: depthSide(c, p + EQ_DEPTH), asks: depthSide(c, p + EQ_DEPTH + DEPTH_SIDE_BYTES) },
         exchangeTime,
       }
     : {
         token: run.token,
-        ltp: price(c, p + EQ.ltp),
-        volume: v.getInt32(p + EQ.volume),
+        ltp: price(c, p + EQ_LTP),
+        volume: v.getInt32(p + EQ_VOLUME),
         receivedAt: c.receivedAt,
         source: 'live',
         seq,
-        lastTradedQuantity: v.getInt32(p + EQ.lastTradedQuantity),
-        averagePrice: price(c, p + EQ.averagePrice),
-        totalBuyQuantity: v.getInt32(p + EQ.totalBuyQuantity),
-        totalSellQuantity: v.getInt32(p + EQ.totalSellQuantity),
-        open: price(c, p + EQ.open),
-        high: price(c, p + EQ.high),
-        low: price(c, p + EQ.low),
-        close: price(c, p + EQ.close),
-        lastTradeTime: time(c, p + EQ.lastTradeTime),
-        openInterest: v.getInt32(p + EQ.openInterest),
-        openInterestDayHigh: v.getInt32(p + EQ.openInterestDayHigh),
-        openInterestDayLow: v.getInt32(p + EQ.openInterestDayLow),
-        depth: { bids: depthSide(c, p + EQ.depth), asks: depthSide(c, p + EQ.depth + DEPTH_SIDE_BYTES) },
-        upperCircuit: price(c, p + EQ.upperCircuit),
-        lowerCircuit: price(c, p + EQ.lowerCircuit),
-        yearHigh: price(c, p + EQ.yearHigh),
-        yearLow: price(c, p + EQ.yearLow),
+        lastTradedQuantity: v.getInt32(p + EQ_LAST_TRADED_QUANTITY),
+        averagePrice: price(c, p + EQ_AVERAGE_PRICE),
+        totalBuyQuantity: v.getInt32(p + EQ_TOTAL_BUY_QUANTITY),
+        totalSellQuantity: v.getInt32(p + EQ_TOTAL_SELL_QUANTITY),
+        open: price(c, p + EQ_OPEN),
+        high: price(c, p + EQ_HIGH),
+        low: price(c, p + EQ_LOW),
+        close: price(c, p + EQ_CLOSE),
+        lastTradeTime: time(c, p + EQ_LAST_TRADE_TIME),
+        openInterest: v.getInt32(p + EQ_OPEN_INTEREST),
+        openInterestDayHigh: v.getInt32(p + EQ_OPEN_INTEREST_DAY_HIGH),
+        openInterestDayLow: v.getInt32(p + EQ_OPEN_INTEREST_DAY_LOW),
+        depth: { bids: depthSide(c, p + EQ_DEPTH), asks: depthSide(c, p + EQ_DEPTH + DEPTH_SIDE_BYTES) },
+        upperCircuit: price(c, p + EQ_UPPER_CIRCUIT),
+        lowerCircuit: price(c, p + EQ_LOWER_CIRCUIT),
+        yearHigh: price(c, p + EQ_YEAR_HIGH),
+        yearLow: price(c, p + EQ_YEAR_LOW),
         exchangeTime,
       };
 };
@@ -196,17 +247,17 @@ const sparseFullTick = (
 ): Tick => {
   const v = c.view;
   const t: MutableTick = quoteTick(c, p, run, seq);
-  const lastTradeTime = time(c, p + EQ.lastTradeTime);
+  const lastTradeTime = time(c, p + EQ_LAST_TRADE_TIME);
   if (lastTradeTime !== 0) t.lastTradeTime = lastTradeTime;
-  t.openInterest = v.getInt32(p + EQ.openInterest);
-  t.openInterestDayHigh = v.getInt32(p + EQ.openInterestDayHigh);
-  t.openInterestDayLow = v.getInt32(p + EQ.openInterestDayLow);
-  t.depth = { bids: depthSide(c, p + EQ.depth), asks: depthSide(c, p + EQ.depth + DEPTH_SIDE_BYTES) };
-  if (length === 200) {
-    t.upperCircuit = price(c, p + EQ.upperCircuit);
-    t.lowerCircuit = price(c, p + EQ.lowerCircuit);
-    t.yearHigh = price(c, p + EQ.yearHigh);
-    t.yearLow = price(c, p + EQ.yearLow);
+  t.openInterest = v.getInt32(p + EQ_OPEN_INTEREST);
+  t.openInterestDayHigh = v.getInt32(p + EQ_OPEN_INTEREST_DAY_HIGH);
+  t.openInterestDayLow = v.getInt32(p + EQ_OPEN_INTEREST_DAY_LOW);
+  t.depth = { bids: depthSide(c, p + EQ_DEPTH), asks: depthSide(c, p + EQ_DEPTH + DEPTH_SIDE_BYTES) };
+  if (length === (200 satisfies typeof FULL_EXTENDED_PACKET_BYTES)) {
+    t.upperCircuit = price(c, p + EQ_UPPER_CIRCUIT);
+    t.lowerCircuit = price(c, p + EQ_LOWER_CIRCUIT);
+    t.yearHigh = price(c, p + EQ_YEAR_HIGH);
+    t.yearLow = price(c, p + EQ_YEAR_LOW);
   }
   if (exchangeTime !== 0) t.exchangeTime = exchangeTime;
   return t;
@@ -214,9 +265,9 @@ const sparseFullTick = (
 
 /** 184 and 200 bytes: the 200-byte packet adds circuit limits and the 52-week range. */
 const decodeFull = (c: Ctx, p: number, run: TokenRun, length: number): Tick => {
-  const exchangeTime = time(c, p + EQ.exchangeTime);
+  const exchangeTime = time(c, p + EQ_EXCHANGE_TIME);
   const seq = nextSeq(run, exchangeTime === 0 ? c.receivedAt : exchangeTime);
-  return exchangeTime !== 0 && c.view.getInt32(p + EQ.lastTradeTime) !== 0
+  return exchangeTime !== 0 && c.view.getInt32(p + EQ_LAST_TRADE_TIME) !== 0
     ? fullTick(c, p, run, seq, length, exchangeTime)
     : sparseFullTick(c, p, run, seq, length, exchangeTime);
 };
@@ -224,16 +275,16 @@ const decodeFull = (c: Ctx, p: number, run: TokenRun, length: number): Tick => {
 /** The 28-byte index packet, and the 32-byte one whose time is 0 (not sent). */
 const indexQuoteTick = (c: Ctx, p: number, run: TokenRun, seq: number): Tick => ({
   token: run.token,
-  ltp: price(c, p + IDX.ltp),
+  ltp: price(c, p + IDX_LTP),
   volume: 0,
   receivedAt: c.receivedAt,
   source: 'live',
   seq,
-  high: price(c, p + IDX.high),
-  low: price(c, p + IDX.low),
-  open: price(c, p + IDX.open),
-  close: price(c, p + IDX.close),
-  change: price(c, p + IDX.change),
+  high: price(c, p + IDX_HIGH),
+  low: price(c, p + IDX_LOW),
+  open: price(c, p + IDX_OPEN),
+  close: price(c, p + IDX_CLOSE),
+  change: price(c, p + IDX_CHANGE),
 });
 
 /** Index packets carry no volume: the tick says 0. The change field is signed (the SDKs err here). */
@@ -241,20 +292,20 @@ const decodeIndex28 = (c: Ctx, p: number, run: TokenRun): Tick =>
   indexQuoteTick(c, p, run, nextSeq(run, c.receivedAt));
 
 const decodeIndex32 = (c: Ctx, p: number, run: TokenRun): Tick => {
-  const exchangeTime = time(c, p + IDX.exchangeTime);
+  const exchangeTime = time(c, p + IDX_EXCHANGE_TIME);
   if (exchangeTime === 0) return indexQuoteTick(c, p, run, nextSeq(run, c.receivedAt));
   return {
     token: run.token,
-    ltp: price(c, p + IDX.ltp),
+    ltp: price(c, p + IDX_LTP),
     volume: 0,
     receivedAt: c.receivedAt,
     source: 'live',
     seq: nextSeq(run, exchangeTime),
-    high: price(c, p + IDX.high),
-    low: price(c, p + IDX.low),
-    open: price(c, p + IDX.open),
-    close: price(c, p + IDX.close),
-    change: price(c, p + IDX.change),
+    high: price(c, p + IDX_HIGH),
+    low: price(c, p + IDX_LOW),
+    open: price(c, p + IDX_OPEN),
+    close: price(c, p + IDX_CLOSE),
+    change: price(c, p + IDX_CHANGE),
     exchangeTime,
   };
 };
@@ -262,12 +313,12 @@ const decodeIndex32 = (c: Ctx, p: number, run: TokenRun): Tick => {
 /** The 48-byte index packet: open, high and low in an order sources disagree on (packet-layout.ts). */
 const decodeIndex48 = (c: Ctx, p: number, run: TokenRun): Tick => {
   const v = c.view;
-  const exchangeTime = time(c, p + IDX48.exchangeTime);
-  const lastTradeTime = time(c, p + IDX48.lastTradeTime);
+  const exchangeTime = time(c, p + IDX48_EXCHANGE_TIME);
+  const lastTradeTime = time(c, p + IDX48_LAST_TRADE_TIME);
   const seq = nextSeq(run, exchangeTime === 0 ? c.receivedAt : exchangeTime);
-  const a = v.getInt32(p + IDX48.ohl[0]);
-  const b = v.getInt32(p + IDX48.ohl[1]);
-  const d = v.getInt32(p + IDX48.ohl[2]);
+  const a = v.getInt32(p + IDX48_OHL_1);
+  const b = v.getInt32(p + IDX48_OHL_2);
+  const d = v.getInt32(p + IDX48_OHL_3);
   const hi = Math.max(a, b, d);
   const lo = Math.min(a, b, d);
   const high = (hi / c.div) as Rupees;
@@ -276,7 +327,7 @@ const decodeIndex48 = (c: Ctx, p: number, run: TokenRun): Tick => {
   if (exchangeTime !== 0 && lastTradeTime !== 0) {
     return {
       token: run.token,
-      ltp: price(c, p + IDX48.ltp),
+      ltp: price(c, p + IDX48_LTP),
       volume: 0,
       receivedAt: c.receivedAt,
       source: 'live',
@@ -284,19 +335,19 @@ const decodeIndex48 = (c: Ctx, p: number, run: TokenRun): Tick => {
       high,
       low,
       open,
-      close: price(c, p + IDX48.close),
+      close: price(c, p + IDX48_CLOSE),
       lastTradeTime,
-      upperCircuit: price(c, p + IDX48.upperCircuit),
-      lowerCircuit: price(c, p + IDX48.lowerCircuit),
-      yearHigh: price(c, p + IDX48.yearHigh),
-      yearLow: price(c, p + IDX48.yearLow),
+      upperCircuit: price(c, p + IDX48_UPPER_CIRCUIT),
+      lowerCircuit: price(c, p + IDX48_LOWER_CIRCUIT),
+      yearHigh: price(c, p + IDX48_YEAR_HIGH),
+      yearLow: price(c, p + IDX48_YEAR_LOW),
       exchangeTime,
     };
   }
   // Rare: a time not sent. The same fields in the same order, without it.
   const t: MutableTick = {
     token: run.token,
-    ltp: price(c, p + IDX48.ltp),
+    ltp: price(c, p + IDX48_LTP),
     volume: 0,
     receivedAt: c.receivedAt,
     source: 'live',
@@ -304,13 +355,13 @@ const decodeIndex48 = (c: Ctx, p: number, run: TokenRun): Tick => {
     high,
     low,
     open,
-    close: price(c, p + IDX48.close),
+    close: price(c, p + IDX48_CLOSE),
   };
   if (lastTradeTime !== 0) t.lastTradeTime = lastTradeTime;
-  t.upperCircuit = price(c, p + IDX48.upperCircuit);
-  t.lowerCircuit = price(c, p + IDX48.lowerCircuit);
-  t.yearHigh = price(c, p + IDX48.yearHigh);
-  t.yearLow = price(c, p + IDX48.yearLow);
+  t.upperCircuit = price(c, p + IDX48_UPPER_CIRCUIT);
+  t.lowerCircuit = price(c, p + IDX48_LOWER_CIRCUIT);
+  t.yearHigh = price(c, p + IDX48_YEAR_HIGH);
+  t.yearLow = price(c, p + IDX48_YEAR_LOW);
   if (exchangeTime !== 0) t.exchangeTime = exchangeTime;
   return t;
 };
@@ -318,29 +369,29 @@ const decodeIndex48 = (c: Ctx, p: number, run: TokenRun): Tick => {
 /** The packet at `p`, of a known length, for its token's `run` (string and seq state). */
 const decodePacket = (c: Ctx, p: number, length: number, run: TokenRun): Tick => {
   switch (length) {
-    case 8:
+    case 8 satisfies typeof LTP_PACKET_BYTES:
       return decodeLtp(c, p, run);
-    case 44:
+    case 44 satisfies typeof QUOTE_PACKET_BYTES:
       return decodeQuote(c, p, run);
-    case 28:
+    case 28 satisfies typeof INDEX_QUOTE_PACKET_BYTES:
       return decodeIndex28(c, p, run);
-    case 32:
+    case 32 satisfies typeof INDEX_FULL_PACKET_BYTES:
       return decodeIndex32(c, p, run);
-    case 48:
+    case 48 satisfies typeof INDEX_EXTENDED_PACKET_BYTES:
       return decodeIndex48(c, p, run);
-    default: // 184 or 200
+    default: // FULL_PACKET_BYTES or FULL_EXTENDED_PACKET_BYTES
       return decodeFull(c, p, run, length);
   }
 };
 
 const isKnownLength = (length: number): boolean =>
-  length === 184 ||
-  length === 44 ||
-  length === 8 ||
-  length === 32 ||
-  length === 200 ||
-  length === 28 ||
-  length === 48;
+  length === (184 satisfies typeof FULL_PACKET_BYTES) ||
+  length === (44 satisfies typeof QUOTE_PACKET_BYTES) ||
+  length === (8 satisfies typeof LTP_PACKET_BYTES) ||
+  length === (32 satisfies typeof INDEX_FULL_PACKET_BYTES) ||
+  length === (200 satisfies typeof FULL_EXTENDED_PACKET_BYTES) ||
+  length === (28 satisfies typeof INDEX_QUOTE_PACKET_BYTES) ||
+  length === (48 satisfies typeof INDEX_EXTENDED_PACKET_BYTES);
 
 /**
  * Decodes one binary frame: `uint16 count`, then `count` × (`uint16 length` + packet). Every
@@ -370,8 +421,10 @@ export const decodeFrame = (
     receivedAt,
   };
   const count = view.getUint16(0);
-  // Sized once: a tick's packet takes at least 10 bytes (length prefix + 8), so this bounds it.
-  const ticks = new Array<Tick>(Math.min(count, Math.floor((size - FRAME_HEADER_BYTES) / 10)));
+  // Sized once: a tick's packet takes at least its length prefix + the 8-byte ltp packet.
+  const ticks = new Array<Tick>(
+    Math.min(count, Math.floor((size - FRAME_HEADER_BYTES) / (PACKET_LENGTH_BYTES + LTP_PACKET_BYTES))),
+  );
   let read = 0;
   let offset = FRAME_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
@@ -394,7 +447,7 @@ export const decodeFrame = (
     if (!isKnownLength(length)) {
       malformed.push({ offset, length, reason: `unknown packet length ${length}` });
     } else {
-      const n = view.getInt32(p);
+      const n = view.getInt32(p + EQ_TOKEN); // every kind starts with it (IDX_TOKEN, IDX48_TOKEN: 0)
       if (n <= 0) malformed.push({ offset, length, reason: `invalid instrument token ${n}` });
       else ticks[read++] = decodePacket(c, p, length, sequencer.runOf(n));
     }

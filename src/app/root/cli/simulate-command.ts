@@ -7,6 +7,7 @@ import {
   startSimulator,
   type RunningSimulator,
 } from '../../../simulator/index.ts';
+import { packagedInstrumentFile } from '../../../adapters/instruments/packaged-instrument-file.ts';
 import type { Command } from './command.ts';
 
 export const simulateCommand: Command = {
@@ -34,7 +35,12 @@ Faults: POST /sim/faults; what it sent and received: GET /sim/stats.`,
     const { credentials, demo } = credentialsFromEnv(process.env);
     let sim: RunningSimulator;
     try {
-      sim = await startSimulator({ port: 9443, ...parsed.right, credentials });
+      sim = await startSimulator({
+        port: 9443,
+        ...parsed.right,
+        credentials,
+        instrumentFile: packagedInstrumentFile(),
+      });
     } catch (e) {
       // A busy port or an unreadable instrument list: one line, not a stack trace.
       process.stderr.write(

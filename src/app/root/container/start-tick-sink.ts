@@ -1,7 +1,6 @@
 import type { KafkaSinkSettings } from '../../../adapters/kafka/kafka-settings.ts';
 import type { KafkaTickSink } from '../../../adapters/kafka/kafka-tick-sink.ts';
 import { startKafkaTickSink } from '../../../adapters/kafka/start-kafka-tick-sink.ts';
-import { startPlatformaticKafkaTickSink } from '../../../adapters/platformatic-kafka/start-platformatic-kafka-tick-sink.ts';
 import type { Clock } from '../../../ports/clock.ts';
 import type { Logger } from '../../../ports/logger/logger.ts';
 import type { Metrics } from '../../../ports/metrics.ts';
@@ -22,7 +21,5 @@ export const startTickSink = (
     ...settings,
     requiredAtStart: settings.requiredAtStart || options.mayStartWithoutKafka !== true,
   };
-  return effective.client === 'platformatic'
-    ? startPlatformaticKafkaTickSink(effective, deps)
-    : startKafkaTickSink(effective, deps);
+  return startKafkaTickSink(effective, deps);
 };

@@ -1,8 +1,8 @@
 import { logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { Logger } from '../../ports/logger/logger.ts';
+import type { Logger } from '../../../ports/logger/logger.ts';
 import { kafkaLogCreator } from './kafka-log-bridge.ts';
-import { readTlsOptions, warnOnClearPassword } from './kafka-tls-files.ts';
-import type { KafkaSinkSettings, SaslSettings } from './kafka-settings.ts';
+import { clientSecurity } from '../kafka-tls-files.ts';
+import type { KafkaSinkSettings, SaslSettings } from '../kafka-settings.ts';
 
 /** Retries inside kafkajs stay short: the sink does its own retrying, and spills while it does. */
 export const CLIENT_RETRY = { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } as const;
@@ -23,17 +23,19 @@ export const kafkaClientConfig = async (
   settings: KafkaSinkSettings,
   logger: Logger,
 ): Promise<KafkaConfig> => {
-  warnOnClearPassword(settings, logger);
-  return {
+  const { tls, sasl } = await clientSecurity(settings, logger);
+  const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: [...settings.brokers],
-    connectionTimeout: settings.connectionTimeoutMs,
-    authenticationTimeout: settings.connectionTimeoutMs,
-    requestTimeout: settings.requestTimeoutMs,
-    retry: CLIENT_RETRY,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger),
-    ...(settings.tls === undefined ? {} : { ssl: await readTlsOptions(settings.tls) }),
-    ...(settings.sasl === undefined ? {} : { sasl: saslOptions(settings.sasl) }),
+    retry: CLIENT_RETRY,
   };
+  // kafkajs times a SASL handshake apart from the connection: both get KAFKA_CONNECTION_TIMEOUT_MS.
+  config.connectionTimeout = settings.connectionTimeoutMs;
+  config.authenticationTimeout = settings.connectionTimeoutMs;
+  config.requestTimeout = settings.requestTimeoutMs;
+  if (tls !== undefined) config.ssl = tls;
+  if (sasl !== undefined) config.sasl = saslOptions(sasl);
+  return config;
 };

@@ -1,4 +1,4 @@
-import type { EpochMs } from '../../../domain/units.ts';
+import type { EpochMs } from '../../domain/units.ts';
 
 /**
  * Feed times count whole seconds from 1980-01-01. Whether that count is UTC or IST wall-clock is

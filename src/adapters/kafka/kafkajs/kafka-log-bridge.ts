@@ -1,5 +1,5 @@
 import { logLevel, type logCreator } from 'kafkajs';
-import type { Logger } from '../../ports/logger/logger.ts';
+import type { Logger } from '../../../ports/logger/logger.ts';
 
 /**
  * Routes kafkajs's own log lines to tickflow's logger at debug level. During an outage kafkajs logs

@@ -1,7 +1,7 @@
 import { SASLMechanisms, type BaseOptions, type SASLOptions } from '@platformatic/kafka';
-import type { Logger } from '../../ports/logger/logger.ts';
-import { readTlsOptions, warnOnClearPassword } from '../kafka/kafka-tls-files.ts';
-import type { KafkaSinkSettings, SaslSettings } from '../kafka/kafka-settings.ts';
+import type { Logger } from '../../../ports/logger/logger.ts';
+import { clientSecurity } from '../kafka-tls-files.ts';
+import type { KafkaSinkSettings, SaslSettings } from '../kafka-settings.ts';
 
 /** Retries inside the client stay short, as with kafkajs: the sink does its own retrying and spills meanwhile. */
 export const CLIENT_RETRIES = 2;
@@ -27,7 +27,7 @@ export const platformaticClientOptions = async (
   settings: KafkaSinkSettings,
   logger: Logger,
 ): Promise<BaseOptions> => {
-  warnOnClearPassword(settings, logger);
+  const { tls, sasl } = await clientSecurity(settings, logger);
   return {
     clientId: settings.clientId,
     bootstrapBrokers: [...settings.brokers],
@@ -36,7 +36,7 @@ export const platformaticClientOptions = async (
     requestTimeout: settings.requestTimeoutMs,
     retries: CLIENT_RETRIES,
     retryDelay: CLIENT_RETRY_DELAY_MS,
-    ...(settings.tls === undefined ? {} : { tls: await readTlsOptions(settings.tls) }),
-    ...(settings.sasl === undefined ? {} : { sasl: saslOptions(settings.sasl) }),
+    ...(tls === undefined ? {} : { tls }),
+    ...(sasl === undefined ? {} : { sasl: saslOptions(sasl) }),
   };
 };
