@@ -1,7 +1,7 @@
 // Backfill benchmark: time to plan, fetch (from the simulator, its rate limit off) and publish
 // 5 trading days of 1-minute bars for the 51 instruments, with the backfill job's own API and its
 // two forked stage processes. Usage: node bench/backfill.ts [--days 5] [--interval minute]
-import '../src/adapters/kafka/quiet-kafkajs-timeout-warning.ts';
+import '../src/adapters/kafka/kafkajs/quiet-kafkajs-timeout-warning.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { either as E } from 'fp-ts';
 import { ConsoleLogger } from '../src/adapters/logging/console-logger.ts';
 import { MemoryMetrics } from '../src/adapters/memory/memory-metrics.ts';
-import { buildBackfillParent } from '../src/app/root/backfill-wiring.ts';
+import { buildBackfillParent } from '../src/app/root/backfill-root.ts';
 import { choosePlan, resolveRequest } from '../src/app/backfill/plan-request.ts';
 import { decodeServiceConfig } from '../src/app/root/config/service-config.ts';
 import { CANDLE_INTERVAL_MINUTES, type CandleInterval } from '../src/domain/candle.ts';

@@ -7,14 +7,14 @@ import type { PlanId } from '../../domain/backfill-plan-types.ts';
 import type { Candle } from '../../domain/candle.ts';
 import { rupees, type Rupees } from '../../domain/units.ts';
 import { CountC, EpochMsC, TokenC } from '../../ports/wire-codecs.ts';
+import { CandleFileCorrupted, type ChunkFileStore } from '../../ports/backfill-stages/chunk-file-store.ts';
 
 /**
- * Where the fetch stage leaves a chunk's candles for the publish stage:
- * `<root>/<planId>/<chunk id>.ndjson`, one candle a line. A file is written under a temporary
- * name, fsync'd and renamed, so a data file exists only when it is complete: after a crash, a
- * chunk whose file exists need not be fetched again.
+ * The chunk data files on disk: `<root>/<planId>/<chunk id>.ndjson`, one candle a line. A file is
+ * written under a temporary name, fsync'd and renamed, so a data file exists only when it is
+ * complete: after a crash, a chunk whose file exists need not be fetched again.
  */
-export class ChunkFiles {
+export class ChunkFiles implements ChunkFileStore {
   readonly root: string;
 
   constructor(root: string) {
@@ -37,6 +37,18 @@ export class ChunkFiles {
     } catch {
       return false;
     }
+  }
+
+  write(file: string, candles: readonly Candle[]): Promise<void> {
+    return writeCandleFile(file, candles);
+  }
+
+  read(file: string): Promise<readonly Candle[]> {
+    return readCandleFile(file);
+  }
+
+  async remove(file: string): Promise<void> {
+    await rm(file, { force: true });
   }
 
   /** Deletes a finished plan's files: what they held is in the sink. */
@@ -62,15 +74,6 @@ const CandleC: t.Type<Candle, unknown> = t.type({
   volume: CountC,
 });
 
-const syncDir = async (dir: string): Promise<void> => {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-};
-
 /** Writes the candles as the complete file `file`, or leaves no file at all. */
 export const writeCandleFile = async (file: string, candles: readonly Candle[]): Promise<void> => {
   const dir = dirname(file);
@@ -86,18 +89,9 @@ export const writeCandleFile = async (file: string, candles: readonly Candle[]):
   }
   await rename(temp, file);
   // The rename is durable only once the folder's entry is.
-  await syncDir(dir);
+  const folder = await open(dir, 'r');
+  await folder.sync().finally(() => folder.close());
 };
-
-/** A data file that does not read back as candles: the chunk must be fetched again. */
-export class CandleFileCorrupted extends Error {
-  readonly file: string;
-  constructor(file: string, problem: string) {
-    super(`${file}: ${problem}`);
-    this.name = 'CandleFileCorrupted';
-    this.file = file;
-  }
-}
 
 /** Reads a data file back, every line checked; any bad line makes the whole file unusable. */
 export const readCandleFile = async (file: string): Promise<readonly Candle[]> => {

@@ -1,28 +1,28 @@
 import { fork } from 'node:child_process';
-import { dirname, extname, join, resolve } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../root/config/setting.ts';
-import type { ParentMessage } from './ipc-messages.ts';
-import type { StageName } from './stage-names.ts';
-import type { StageExit, StageLauncher, StageProcess } from './stage-process.ts';
+import type { ParentMessage } from '../../ports/backfill-stages/stage-messages.ts';
+import type { StageName } from '../../ports/backfill-stages/stage-names.ts';
+import type { StageExit, StageLauncher, StageProcess } from '../../ports/backfill-stages/stage-process.ts';
+import { packageRoot } from '../system/package-root.ts';
 
 const SCRIPT: Readonly<Record<StageName, string>> = { fetch: 'batch_nifty50', publish: 'feed_kafka' };
 
 /**
- * The stage scripts beside this module: `scripts/<name>.ts` in a source checkout (Node 24 runs
+ * The stage scripts of this package: `scripts/<name>.ts` in a source checkout (Node 24 runs
  * TypeScript), `dist/scripts/<name>.js` in the built package. The extension of this very file
  * tells which one is running.
  */
 export const stageScriptPath = (stage: StageName): string => {
-  const here = fileURLToPath(import.meta.url);
-  // src/app/backfill/ → the project root (or dist/ in the package).
-  const root = resolve(dirname(here), '..', '..', '..');
-  return join(root, 'scripts', `${SCRIPT[stage]}${extname(here)}`);
+  const extension = extname(fileURLToPath(import.meta.url));
+  const scripts =
+    extension === '.ts' ? join(packageRoot(), 'scripts') : join(packageRoot(), 'dist', 'scripts');
+  return join(scripts, `${SCRIPT[stage]}${extension}`);
 };
 
 export interface ForkLauncherOptions {
   /** The environment of the stage processes: where they read their settings. */
-  readonly env: Env;
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Where each stage's script is; default `stageScriptPath`. */
   readonly scriptPath?: (stage: StageName) => string;
 }

@@ -1,15 +1,14 @@
-import { either as E } from 'fp-ts';
-import { IpcMetrics } from '../../adapters/ipc/ipc-metrics.ts';
+import type { ChildMessage, ParentMessage } from '../../ports/backfill-stages/stage-messages.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
+import { IpcMetrics } from './ipc-metrics.ts';
+import { receiveParentMessage } from './parent-message.ts';
 import {
-  MAX_REASON_LENGTH,
-  decodeParentMessage,
-  type ChildMessage,
-  type ParentMessage,
-} from './ipc-messages.ts';
-import { STAGE_EXIT, type StageChildContext, type StageWorker } from './stage-child.ts';
-import type { StageName } from './stage-names.ts';
-import type { StageExit, StageLauncher, StageProcess } from './stage-process.ts';
+  STAGE_EXIT,
+  type StageChildContext,
+  type StageWorker,
+} from '../../ports/backfill-stages/stage-worker.ts';
+import type { StageName } from '../../ports/backfill-stages/stage-names.ts';
+import type { StageExit, StageLauncher, StageProcess } from '../../ports/backfill-stages/stage-process.ts';
 
 /** Builds a stage's worker, as a stage process's entry point does. */
 export type StageBuilder = (stage: StageName, context: StageChildContext) => Promise<StageWorker>;
@@ -81,14 +80,13 @@ export const inProcessStageLauncher =
       pid: undefined,
       send: (message) => {
         if (exited !== undefined) return false;
-        const decoded = decodeParentMessage(overTheWire(message));
-        if (E.isLeft(decoded)) {
-          // As a forked stage does: the message is delivered, and refused.
-          stageLogger.error('Refused a message from the parent', { reason: decoded.left });
-          toParent({ type: 'refused', reason: decoded.left.slice(0, MAX_REASON_LENGTH) });
-          return true;
-        }
-        const m = decoded.right;
+        // As a forked stage does: a message that does not decode is delivered, and refused.
+        const m = receiveParentMessage(overTheWire(message), {
+          logger: stageLogger,
+          fields: {},
+          send: toParent,
+        });
+        if (m === undefined) return true;
         setImmediate(() => {
           if (exited !== undefined) return;
           if (m.type === 'stop') close(STAGE_EXIT.ok);

@@ -1,5 +1,5 @@
 import type { Counter, Gauge, Histogram, Labels, Metrics } from '../../ports/metrics.ts';
-import type { MetricUpdate, MetricsBatch } from './metrics-wire.ts';
+import type { MetricUpdate, MetricsBatch } from '../../ports/backfill-stages/metrics-wire.ts';
 
 export interface IpcMetricsOptions {
   /** Hands a batch to the parent (`process.send`); it must not throw. */

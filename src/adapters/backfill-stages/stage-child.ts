@@ -1,39 +1,14 @@
-import { either as E } from 'fp-ts';
-import { IpcMetrics } from '../../adapters/ipc/ipc-metrics.ts';
+import type { ChildMessage, ParentMessage } from '../../ports/backfill-stages/stage-messages.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
-import type { Metrics } from '../../ports/metrics.ts';
+import { IpcMetrics } from './ipc-metrics.ts';
+import { receiveParentMessage } from './parent-message.ts';
+import type { StageName } from '../../ports/backfill-stages/stage-names.ts';
 import {
-  MAX_REASON_LENGTH,
-  decodeParentMessage,
-  type ChildMessage,
-  type ParentMessage,
-} from './ipc-messages.ts';
-import type { StageName } from './stage-names.ts';
-
-/** What a stage process runs: it takes the parent's work messages and is closed at the end. */
-export interface StageWorker {
-  handle(message: Exclude<ParentMessage, { type: 'stop' }>): void;
-  /** Stops work and releases what the stage holds (the sink flushes here). */
-  close(): Promise<void>;
-}
-
-/** The stage cannot work at all, and a restart would not change that (settings, refused login). */
-export class StageFatal extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StageFatal';
-  }
-}
-
-export interface StageChildContext {
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  readonly send: (message: ChildMessage) => void;
-  /** Ends the process after a fatal report: no restart will help. */
-  readonly fatal: (reason: string) => void;
-  /** Ends the process after a bug: exit code 1, and the parent restarts the stage. */
-  readonly crash: (error: unknown) => void;
-}
+  STAGE_EXIT,
+  StageFatal,
+  type StageChildContext,
+  type StageWorker,
+} from '../../ports/backfill-stages/stage-worker.ts';
 
 export interface StageChildOptions {
   readonly stage: StageName;
@@ -42,9 +17,6 @@ export interface StageChildOptions {
   /** Process arguments: `--heartbeat-ms=<n>`, as the parent passes it. */
   readonly argv: readonly string[];
 }
-
-/** Exit codes a stage process uses, so the parent's log says what happened. */
-export const STAGE_EXIT = { ok: 0, crashed: 1, fatal: 3, usage: 64 } as const;
 
 const METRICS_FLUSH_MS = 250;
 const DEFAULT_HEARTBEAT_MS = 1000;
@@ -128,14 +100,8 @@ export const runStageChild = async (options: StageChildOptions): Promise<void> =
   // Listen before building: a `stop` or a disconnect may come while the stage starts.
   const early: ParentMessage[] = [];
   process.on('message', (raw: unknown) => {
-    const decoded = decodeParentMessage(raw);
-    if (E.isLeft(decoded)) {
-      // The parent waits for this work: tell it, or its job waits forever.
-      logger.error('Refused a message from the parent', { stage, reason: decoded.left });
-      send({ type: 'refused', reason: decoded.left.slice(0, MAX_REASON_LENGTH) });
-      return;
-    }
-    const message = decoded.right;
+    const message = receiveParentMessage(raw, { logger, fields: { stage }, send });
+    if (message === undefined) return;
     if (message.type === 'stop') exit(STAGE_EXIT.ok);
     else if (worker === undefined) early.push(message);
     else worker.handle(message);

@@ -6,19 +6,19 @@ import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
-import type { ChunkFiles } from './chunk-files.ts';
+import type { ChunkFileStore } from '../../ports/backfill-stages/chunk-file-store.ts';
 import { JobMetrics } from './job-metrics.ts';
 import type { ResolvedRequest } from './plan-request.ts';
 import type { PlanStore } from './plan-store.ts';
-import type { StageName } from './stage-names.ts';
-import type { StageLauncher } from './stage-process.ts';
+import type { StageName } from '../../ports/backfill-stages/stage-names.ts';
+import type { StageLauncher } from '../../ports/backfill-stages/stage-process.ts';
 import { StageSupervisor, type ProgressMessage, type SupervisorSettings } from './stage-supervisor.ts';
 import { StageWork } from './stage-work.ts';
 
 export interface BackfillJobDeps {
   readonly store: PlanStore;
   readonly launch: StageLauncher;
-  readonly files: ChunkFiles;
+  readonly files: ChunkFileStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;

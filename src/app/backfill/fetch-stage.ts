@@ -1,8 +1,7 @@
-import { rm } from 'node:fs/promises';
 import type { HistoricalData } from '../../ports/historical-data.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
-import { CandleFileCorrupted, readCandleFile, writeCandleFile } from './chunk-files.ts';
-import type { ChildMessage, FetchItem } from './ipc-messages.ts';
+import { CandleFileCorrupted, type ChunkFileStore } from '../../ports/backfill-stages/chunk-file-store.ts';
+import type { ChildMessage, FetchItem } from '../../ports/backfill-stages/stage-messages.ts';
 import { StageWorkQueue } from './stage-work-queue.ts';
 
 /**
@@ -14,6 +13,7 @@ export type FetchFailure = 'retry' | 'give-up' | 'fatal';
 
 export interface FetchStageDeps {
   readonly historical: HistoricalData;
+  readonly files: ChunkFileStore;
   readonly logger: Logger;
   readonly classify: (error: unknown) => FetchFailure;
   readonly send: (message: ChildMessage) => void;
@@ -67,7 +67,7 @@ export class FetchStage {
         signal,
       );
       if (signal.aborted) return;
-      await writeCandleFile(file, candles);
+      await this.deps.files.write(file, candles);
       this.deps.send({ type: 'chunk-fetched', chunkId: chunk.id, bars: candles.length });
     } catch (e) {
       if (signal.aborted) return;
@@ -90,11 +90,11 @@ export class FetchStage {
   /** The bar count of a complete data file, or undefined when there is none (or it is unreadable). */
   private async readExisting(file: string): Promise<number | undefined> {
     try {
-      return (await readCandleFile(file)).length;
+      return (await this.deps.files.read(file)).length;
     } catch (e) {
       if (e instanceof CandleFileCorrupted) {
         this.deps.logger.warn('Unreadable chunk file; fetching the chunk again', { file, reason: e.message });
-        await rm(file, { force: true });
+        await this.deps.files.remove(file);
       }
       return undefined;
     }

@@ -1,5 +1,5 @@
 import type { Counter, Gauge, Histogram, Metrics } from '../../ports/metrics.ts';
-import type { MetricUpdate, MetricsBatch } from './metrics-wire.ts';
+import type { MetricUpdate, MetricsBatch } from '../../ports/backfill-stages/metrics-wire.ts';
 
 type Instrument = Counter | Gauge | Histogram;
 

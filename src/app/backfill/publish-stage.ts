@@ -1,14 +1,14 @@
-import { rm } from 'node:fs/promises';
 import { candleToTick } from '../../domain/candle.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
-import { CandleFileCorrupted, readCandleFile } from './chunk-files.ts';
-import type { ChildMessage, PublishItem } from './ipc-messages.ts';
+import { CandleFileCorrupted, type ChunkFileStore } from '../../ports/backfill-stages/chunk-file-store.ts';
+import type { ChildMessage, PublishItem } from '../../ports/backfill-stages/stage-messages.ts';
 import { StageWorkQueue } from './stage-work-queue.ts';
 
 export interface PublishStageDeps {
   readonly sink: TickSink;
+  readonly files: ChunkFileStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly send: (message: ChildMessage) => void;
@@ -48,9 +48,9 @@ export class PublishStage {
     let ticks;
     try {
       const receivedAt = this.deps.clock.now();
-      ticks = (await readCandleFile(file)).map((c) => candleToTick(c, receivedAt));
+      ticks = (await this.deps.files.read(file)).map((c) => candleToTick(c, receivedAt));
     } catch (e) {
-      if (e instanceof CandleFileCorrupted) await rm(file, { force: true });
+      if (e instanceof CandleFileCorrupted) await this.deps.files.remove(file);
       const reason = `data file unreadable: ${messageOf(e)}`;
       this.deps.logger.warn('Chunk not published', { chunk: chunkId, reason });
       this.deps.send({ type: 'chunk-failed', chunkId, retryable: true, reason });

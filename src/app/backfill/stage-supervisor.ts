@@ -1,10 +1,19 @@
 import { either as E } from 'fp-ts';
-import { MetricsFolder } from '../../adapters/ipc/fold-metrics.ts';
+import { MetricsFolder } from './metrics-folder.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
-import { decodeChildMessage, type ChildMessage, type ParentMessage } from './ipc-messages.ts';
-import type { StageName } from './stage-names.ts';
-import { describeExit, type StageExit, type StageLauncher, type StageProcess } from './stage-process.ts';
+import {
+  decodeChildMessage,
+  type ChildMessage,
+  type ParentMessage,
+} from '../../ports/backfill-stages/stage-messages.ts';
+import type { StageName } from '../../ports/backfill-stages/stage-names.ts';
+import {
+  describeExit,
+  type StageExit,
+  type StageLauncher,
+  type StageProcess,
+} from '../../ports/backfill-stages/stage-process.ts';
 
 export type ProgressMessage = Extract<
   ChildMessage,

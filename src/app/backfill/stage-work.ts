@@ -1,9 +1,9 @@
 import type { Chunk, ChunkId } from '../../domain/backfill-plan-chunks.ts';
 import type { PlanId } from '../../domain/backfill-plan-types.ts';
 import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
-import type { ChunkFiles } from './chunk-files.ts';
-import type { ParentMessage } from './ipc-messages.ts';
-import type { StageName } from './stage-names.ts';
+import type { ChunkFileStore } from '../../ports/backfill-stages/chunk-file-store.ts';
+import type { ParentMessage } from '../../ports/backfill-stages/stage-messages.ts';
+import type { StageName } from '../../ports/backfill-stages/stage-names.ts';
 
 /**
  * The job's book of who does what: the chunks each stage still has to do (a chunk is with at most
@@ -13,7 +13,7 @@ import type { StageName } from './stage-names.ts';
 export class StageWork {
   private readonly planId: PlanId;
   private readonly chunks: readonly Chunk[];
-  private readonly files: ChunkFiles;
+  private readonly files: ChunkFileStore;
   private readonly exchangeOf: (token: InstrumentToken) => Exchange;
   private readonly byId: ReadonlyMap<ChunkId, Chunk>;
   private readonly needs: Record<StageName, Set<ChunkId>> = { fetch: new Set(), publish: new Set() };
@@ -22,7 +22,7 @@ export class StageWork {
   constructor(plan: {
     readonly planId: PlanId;
     readonly chunks: readonly Chunk[];
-    readonly files: ChunkFiles;
+    readonly files: ChunkFileStore;
     readonly exchangeOf: (token: InstrumentToken) => Exchange;
   }) {
     this.planId = plan.planId;

@@ -1,19 +1,22 @@
 import type { Clock } from '../../ports/clock.ts';
+import type { ChunkFileStore } from '../../ports/backfill-stages/chunk-file-store.ts';
+import type { StageChildContext, StageWorker } from '../../ports/backfill-stages/stage-worker.ts';
 import type { HistoricalData } from '../../ports/historical-data.ts';
 import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 import { FetchStage, type FetchFailure } from './fetch-stage.ts';
 import { PublishStage } from './publish-stage.ts';
-import type { StageChildContext, StageWorker } from './stage-child.ts';
 
 /** The fetch stage as a process's worker: `fetch` messages queue chunks. */
 export const fetchWorker = (
   context: StageChildContext,
-  historical: HistoricalData,
-  classify: (error: unknown) => FetchFailure,
+  ports: {
+    readonly historical: HistoricalData;
+    readonly files: ChunkFileStore;
+    readonly classify: (error: unknown) => FetchFailure;
+  },
 ): StageWorker => {
   const stage = new FetchStage({
-    historical,
-    classify,
+    ...ports,
     logger: context.logger,
     send: context.send,
     onFatal: context.fatal,
@@ -29,10 +32,12 @@ export const fetchWorker = (
 };
 
 /** The publish stage as a process's worker: `publish` messages queue data files; closing closes the sink. */
-export const publishWorker = (context: StageChildContext, sink: TickSink, clock: Clock): StageWorker => {
+export const publishWorker = (
+  context: StageChildContext,
+  ports: { readonly sink: TickSink; readonly files: ChunkFileStore; readonly clock: Clock },
+): StageWorker => {
   const stage = new PublishStage({
-    sink,
-    clock,
+    ...ports,
     logger: context.logger,
     send: context.send,
     onCrash: context.crash,
@@ -44,7 +49,7 @@ export const publishWorker = (context: StageChildContext, sink: TickSink, clock:
     },
     close: async () => {
       await stage.stop();
-      await sink.close();
+      await ports.sink.close();
     },
   };
 };

@@ -1,7 +1,7 @@
 import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
-import { MetricsBatchC } from '../../adapters/ipc/metrics-wire.ts';
-import { ChunkC, ChunkIdC, CountC } from '../../ports/wire-codecs.ts';
+import { MetricsBatchC } from './metrics-wire.ts';
+import { ChunkC, ChunkIdC, CountC } from '../wire-codecs.ts';
 
 /**
  * The messages between the backfill's parent process and its two stage processes, over the

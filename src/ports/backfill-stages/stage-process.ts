@@ -1,4 +1,5 @@
-import type { ParentMessage } from './ipc-messages.ts';
+import type { ServiceIdentifier } from 'inversify';
+import type { ParentMessage } from './stage-messages.ts';
 import type { StageName } from './stage-names.ts';
 
 export interface StageExit {
@@ -23,6 +24,7 @@ export interface StageProcess {
 
 /** Starts a stage process that sends a heartbeat every `heartbeatMs`. */
 export type StageLauncher = (stage: StageName, heartbeatMs: number) => StageProcess;
+export const StageLauncherId: ServiceIdentifier<StageLauncher> = Symbol.for('tickflow.StageLauncher');
 
 export const describeExit = (exit: StageExit): string =>
   exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../../src/app/root/config/app-config.ts';
-import { loadBackfillInstruments } from '../../../src/app/root/backfill-wiring.ts';
+import { loadBackfillInstruments } from '../../../src/app/root/backfill-instruments.ts';
 import type { MarketSession } from '../../../src/domain/market-session.ts';
 import type { EpochMs } from '../../../src/domain/units.ts';
 import type { RunningSimulator } from '../../../src/simulator/start-simulator.ts';

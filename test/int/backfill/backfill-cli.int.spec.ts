@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
 import { runBackfillCli } from '../../../src/app/root/cli/backfill-command.ts';
 import { epochMs } from '../../../src/domain/units.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopic } from '../kafka/fixtures/read-topic.ts';
 import { backfillEnv } from './backfill-env.ts';
 

@@ -4,14 +4,19 @@ import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
 import { PrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.ts';
 import { BackfillJob } from '../../../src/app/backfill/backfill-job.ts';
-import { buildBackfillParent, jobSettingsOf } from '../../../src/app/root/backfill-wiring.ts';
-import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
-import { forkStageLauncher, stageScriptPath } from '../../../src/app/backfill/fork-stage-launcher.ts';
+import { buildBackfillParent } from '../../../src/app/root/backfill-root.ts';
+import { jobSettingsOf } from '../../../src/app/root/config/backfill-settings.ts';
+import { ChunkFiles } from '../../../src/adapters/backfill-stages/chunk-files.ts';
+import {
+  forkStageLauncher,
+  stageScriptPath,
+} from '../../../src/adapters/backfill-stages/fork-stage-launcher.ts';
 import { resolveRequest } from '../../../src/app/backfill/plan-request.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import { tickId } from '../../../src/domain/tick.ts';
 import { epochMs } from '../../../src/domain/units.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopic } from '../kafka/fixtures/read-topic.ts';
 import { backfillEnv, configOf } from './backfill-env.ts';
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import type { FeedMessage } from '../../../src/ports/broker-feed.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { replay } from '../../unit/replay/replay-harness.ts';
 import { recordedAdapters } from './recorded-simulator.ts';
 

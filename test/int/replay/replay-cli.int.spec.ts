@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { FIXTURE, FIXTURE_EXPECTED, sha256 } from '../../unit/replay/replay-harness.ts';
 import { runCli } from './run-cli.ts';
 

@@ -7,12 +7,15 @@ import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { MemoryTickSink } from '../../../src/adapters/memory/memory-tick-sink.ts';
 import { ManualClock } from '../../../src/adapters/memory/manual-clock.ts';
-import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
-import { inProcessStageLauncher, type StageBuilder } from '../../../src/app/backfill/in-process-stages.ts';
+import { ChunkFiles } from '../../../src/adapters/backfill-stages/chunk-files.ts';
+import {
+  inProcessStageLauncher,
+  type StageBuilder,
+} from '../../../src/adapters/backfill-stages/in-process-stages.ts';
 import { BackfillLogEventC } from '../../../src/ports/event-log/streams/plan-event-codec.ts';
 import { PlanStore } from '../../../src/app/backfill/plan-store.ts';
 import { fetchWorker, publishWorker } from '../../../src/app/backfill/stage-workers.ts';
-import type { StageLauncher } from '../../../src/app/backfill/stage-process.ts';
+import type { StageLauncher } from '../../../src/ports/backfill-stages/stage-process.ts';
 import type { BackfillJobSettings } from '../../../src/app/backfill/backfill-job.ts';
 import type { Candle, CandleInterval } from '../../../src/domain/candle.ts';
 import { instrumentToken, type InstrumentToken } from '../../../src/domain/instrument.ts';
@@ -108,10 +111,12 @@ export const makeHarness = (
       return Promise.reject(new Error('cannot reach the broker'));
     }
     if (stage === 'fetch')
-      return Promise.resolve(fetchWorker(context, historical, options.classify ?? (() => 'retry')));
+      return Promise.resolve(
+        fetchWorker(context, { historical, files, classify: options.classify ?? (() => 'retry') }),
+      );
     const sink = new MemoryTickSink();
     sinks.push(sink);
-    return Promise.resolve(publishWorker(context, sink, clock));
+    return Promise.resolve(publishWorker(context, { sink, files, clock }));
   };
   const inner = inProcessStageLauncher(build, logger);
   const counted: StageLauncher = (stage, heartbeatMs) => {

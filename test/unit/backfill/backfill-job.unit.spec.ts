@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackfillJob, type JobTarget } from '../../../src/app/backfill/backfill-job.ts';
-import { ChunkFiles } from '../../../src/app/backfill/chunk-files.ts';
+import { ChunkFiles } from '../../../src/adapters/backfill-stages/chunk-files.ts';
 import { resolveRequest } from '../../../src/app/backfill/plan-request.ts';
 import { tickId } from '../../../src/domain/tick.ts';
 import type { PlanEvent } from '../../../src/domain/backfill-plan-types.ts';

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CandleFileCorrupted,
   ChunkFiles,
   readCandleFile,
   writeCandleFile,
-} from '../../../src/app/backfill/chunk-files.ts';
+} from '../../../src/adapters/backfill-stages/chunk-files.ts';
+import { CandleFileCorrupted } from '../../../src/ports/backfill-stages/chunk-file-store.ts';
 import { planId } from '../../../src/domain/backfill-plan-types.ts';
 import { planChunks } from '../../../src/domain/backfill-plan-chunks.ts';
 import { FIVE_DAYS, RELIANCE, candlesFor } from './backfill-fixtures.ts';

@@ -1,5 +1,5 @@
-import type { StageName } from '../../../src/app/backfill/stage-names.ts';
-import type { StageLauncher, StageProcess } from '../../../src/app/backfill/stage-process.ts';
+import type { StageName } from '../../../src/ports/backfill-stages/stage-names.ts';
+import type { StageLauncher, StageProcess } from '../../../src/ports/backfill-stages/stage-process.ts';
 
 const isProgress = (raw: unknown): boolean =>
   typeof raw === 'object' &&

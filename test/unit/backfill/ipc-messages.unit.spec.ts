@@ -1,7 +1,10 @@
 import { either as E } from 'fp-ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeChildMessage, decodeParentMessage } from '../../../src/app/backfill/ipc-messages.ts';
+import {
+  decodeChildMessage,
+  decodeParentMessage,
+} from '../../../src/ports/backfill-stages/stage-messages.ts';
 import { planChunks } from '../../../src/domain/backfill-plan-chunks.ts';
 import { CANDLE_INTERVAL_MINUTES, type CandleInterval } from '../../../src/domain/candle.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';

@@ -1,12 +1,12 @@
 import { either as E } from 'fp-ts';
 import { describe, expect, it } from 'vitest';
-import { MetricsFolder } from '../../../src/adapters/ipc/fold-metrics.ts';
-import { IpcMetrics } from '../../../src/adapters/ipc/ipc-metrics.ts';
-import type { MetricsBatch } from '../../../src/adapters/ipc/metrics-wire.ts';
+import { MetricsFolder } from '../../../src/app/backfill/metrics-folder.ts';
+import { IpcMetrics } from '../../../src/adapters/backfill-stages/ipc-metrics.ts';
+import type { MetricsBatch } from '../../../src/ports/backfill-stages/metrics-wire.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { PrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.ts';
 import type { Metrics } from '../../../src/ports/metrics.ts';
-import { decodeChildMessage } from '../../../src/app/backfill/ipc-messages.ts';
+import { decodeChildMessage } from '../../../src/ports/backfill-stages/stage-messages.ts';
 
 /** A child's IpcMetrics whose batches travel as JSON and are decoded, as over IPC. */
 const childAndParent = (parent: Metrics) => {

@@ -4,10 +4,10 @@ import { PrometheusMetrics } from '../../../adapters/prometheus/prometheus-metri
 import { CANDLE_INTERVAL_MINUTES, type CandleInterval } from '../../../domain/candle.ts';
 import { isInstrumentToken, type InstrumentToken } from '../../../domain/instrument.ts';
 import type { Clock } from '../../../ports/clock.ts';
-import { buildBackfillParent } from '../backfill-wiring.ts';
+import { buildBackfillParent } from '../backfill-root.ts';
 import { choosePlan, resolveRequest } from '../../backfill/plan-request.ts';
 import { progressPrinter, type ProgressOut } from '../../backfill/progress-printer.ts';
-import type { StageLauncher } from '../../backfill/stage-process.ts';
+import type { StageLauncher } from '../../../ports/backfill-stages/stage-process.ts';
 import { PLAN_ID_PATTERN } from '../../../ports/wire-codecs.ts';
 import { decodeServiceConfig } from '../config/service-config.ts';
 import type { Env } from '../config/setting.ts';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import '../../../adapters/kafka/quiet-kafkajs-timeout-warning.ts';
+import '../../../adapters/kafka/kafkajs/quiet-kafkajs-timeout-warning.ts';
 import { wantsHelp, type Command } from './command.ts';
 import { backfillCommand } from './backfill-command.ts';
 import { demoCommand } from './demo-command.ts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
-import { FeedRecordingId, MstockAdaptersId, buildRecordContainer } from '../container.ts';
+import { composeRecord } from '../record-root.ts';
 import { refuseArgs, type Command } from './command.ts';
 import { integerFlag, parseArgs } from './flags.ts';
 import { terminalOtpPrompt } from './otp-prompt.ts';
@@ -51,14 +51,12 @@ export const recordCommand: Command = {
     const a = config.app;
     const dir = parsed.right.out ?? join(a.dataDir, 'recordings');
     // The same m.Stock settings the composition root gives `live`, so frames decode the same way.
-    const container = buildRecordContainer({
+    const { recording, mstock: adapters } = composeRecord({
       config,
       logger,
       recording: { dir, compression: parsed.right.gzip ? 'gzip' : 'none' },
       ...(process.stdin.isTTY ? { promptOtp: terminalOtpPrompt } : {}),
     });
-    const recording = container.get(FeedRecordingId);
-    const adapters = container.get(MstockAdaptersId);
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     process.once('SIGINT', stop);

@@ -5,19 +5,11 @@ import type { ReplayReport } from '../../../adapters/replay/replay-report.ts';
 import { isInstrumentToken, type InstrumentToken } from '../../../domain/instrument.ts';
 import { formatIstDateTime, parseIstDate } from '../../../domain/ist.ts';
 import type { EpochMs } from '../../../domain/units.ts';
-import type { Container } from 'inversify';
-import { ClockId } from '../../../ports/clock.ts';
-import { MetricsId } from '../../../ports/metrics.ts';
-import { TickSinkId, type TickSink } from '../../../ports/tick-sink/tick-sink.ts';
 import { decodeServiceConfig } from '../config/service-config.ts';
-import { MarketSessionId, ReplayFeedId, buildReplayContainer, type ReplaySinkChoice } from '../container.ts';
-import { startReplayScreen, type ReplayScreen } from '../../replay-screen.ts';
-import {
-  openReplaySources,
-  runReplay,
-  type ReplayRequest,
-  type ReplaySummary,
-} from '../../replay-session.ts';
+import type { ReplaySinkChoice } from '../container/replay-container.ts';
+import { openReplay } from '../replay-root.ts';
+import { openReplaySources } from '../../../adapters/replay/open-replay-sources.ts';
+import { runReplay, type ReplayRequest, type ReplaySummary } from '../../replay-session.ts';
 import { refuseArgs, type Command } from './command.ts';
 import { parseArgs } from './flags.ts';
 
@@ -209,19 +201,6 @@ const sinkChoiceOf = (
   });
 };
 
-/** Opens the chosen sink; an NDJSON file that cannot be opened is named in the reason. */
-const openSink = async (
-  container: Container,
-  choice: ReplaySinkChoice,
-): Promise<E.Either<string, TickSink>> => {
-  try {
-    return E.right(await container.getAsync(TickSinkId));
-  } catch (e) {
-    const message = (e as Error).message;
-    return E.left(choice.kind === 'ndjson' ? `${choice.path}: ${message}` : message);
-  }
-};
-
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'play a recorded session (or NDJSON ticks) back into Kafka, stdout or a file',
@@ -255,35 +234,19 @@ export const replayCommand: Command = {
       return 1;
     }
     const { choice, destination } = chosen.right;
-    const container = buildReplayContainer({
+    const opened = await openReplay({
       config: config.right,
       logger,
       sources: sources.right,
       request: parsed.right.request,
       sink: choice,
+      screened: !parsed.right.unscreened,
     });
-    const opened = await openSink(container, choice);
     if (E.isLeft(opened)) {
-      logger.error(`Cannot open the sink: ${opened.left}`);
+      logger.error(`Cannot open the ${opened.left.what}: ${opened.left.message}`);
       return 1;
     }
-    const sink = opened.right;
-    const metrics = container.get(MetricsId);
-    let screening: ReplayScreen | undefined;
-    if (!parsed.right.unscreened) {
-      try {
-        screening = await startReplayScreen(config.right, choice, {
-          session: container.get(MarketSessionId),
-          logger,
-          metrics,
-        });
-      } catch (e) {
-        logger.error(`Cannot open the quarantine: ${(e as Error).message}`);
-        await sink.close();
-        return 1;
-      }
-    }
-    const feed = container.get(ReplayFeedId);
+    const { feed, sink, metrics, clock, screening } = opened.right;
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const progress = tty
@@ -299,7 +262,7 @@ export const replayCommand: Command = {
           sink,
           logger,
           metrics,
-          clock: container.get(ClockId),
+          clock,
           ...(screening === undefined
             ? {}
             : { screen: (ticks, receivedAt) => screening.screen.screen(ticks, receivedAt) }),
@@ -312,8 +275,7 @@ export const replayCommand: Command = {
       if (tty) process.stderr.write(`\r\x1b[K${renderProgress(feed.report)}\n`);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await sink.close();
-      await screening?.close();
+      await opened.right.close();
     }
     for (const line of summaryLines(summary, destination)) process.stderr.write(`${line}\n`);
     if (screening !== undefined && summary.quarantined > 0)

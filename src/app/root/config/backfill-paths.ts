@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AppConfig } from '../root/config/app-config.ts';
+import type { AppConfig } from './app-config.ts';
 
 /**
  * Folders under DATA_DIR: `backfill/<planId>/` (chunk data files, deleted when the plan

@@ -2,7 +2,7 @@ import type { Container } from 'inversify';
 import { Kafka } from 'kafkajs';
 import type { EventCodecInput } from '../../../ports/event-log/event-codec.ts';
 import { FileEventLog } from '../../../adapters/event-log/file-event-log.ts';
-import { kafkaClientConfig } from '../../../adapters/kafka/kafka-client-config.ts';
+import { kafkaClientConfig } from '../../../adapters/kafka/kafkajs/kafka-client-config.ts';
 import type { EventLog } from '../../../ports/event-log/event-log.ts';
 import { LoggerId, type Logger } from '../../../ports/logger/logger.ts';
 import { MetricsId, type Metrics } from '../../../ports/metrics.ts';

@@ -13,10 +13,16 @@ import { ClockId, type Clock } from '../../../ports/clock.ts';
 import { LoggerId, type Logger } from '../../../ports/logger/logger.ts';
 import { MetricsId, type Metrics } from '../../../ports/metrics.ts';
 import { TickSinkId } from '../../../ports/tick-sink/tick-sink.ts';
+import type { MarketSession } from '../../../domain/market-session.ts';
+import type { RecordPublisher } from '../../../ports/record-publisher.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
+import { validationRulesOf } from '../config/validation-rules.ts';
+import { makeReplayScreen } from '../../replay-screen.ts';
 import type { ReplayRequest } from '../../replay-session.ts';
 import { bindBase } from './base-bindings.ts';
-import { ReplayFeedId } from './tokens.ts';
+import { startControlPublishers } from './control-publishers.ts';
+import { QuarantinePublisherId, ReplayScreenId } from './replay-tokens.ts';
+import { MarketSessionId, ReplayFeedId } from './tokens.ts';
 
 /** Where replayed ticks go: NDJSON on a stream (stdout), an NDJSON file, or Kafka. */
 export type ReplaySinkChoice =
@@ -35,9 +41,20 @@ export interface ReplayInputs {
   readonly sleep?: Sleep;
 }
 
-/** `tickflow replay`: the recorded files as the broker feed, into the chosen sink. */
+/**
+ * The quarantine topic of a replay into Kafka: the configured one when the replay goes to the
+ * configured tick topic, else `<topic>_quarantine`, so a replay into a topic of its own keeps its
+ * quarantine beside it instead of mixing into the live one.
+ */
+export const replayQuarantineTopic = (config: ServiceConfig, tickTopic: string): string =>
+  tickTopic === config.app.tickTopic ? config.app.quarantineTopic : `${tickTopic}_quarantine`;
+
+/**
+ * `tickflow replay`: the recorded files as the broker feed, into the chosen sink, screened as live
+ * screens (quarantined ticks to the quarantine topic into Kafka, else only counted and logged).
+ */
 export const buildReplayContainer = (inputs: ReplayInputs): Container => {
-  const { request, sink } = inputs;
+  const { config, request, sink } = inputs;
   const c = new Container({ defaultScope: 'Singleton' });
   bindBase(c, {
     config: inputs.config,
@@ -72,6 +89,22 @@ export const buildReplayContainer = (inputs: ReplayInputs): Container => {
       }
     },
     [LoggerId, MetricsId, ClockId],
+  );
+  c.bind(QuarantinePublisherId).toResolvedValue(
+    async (logger: Logger, metrics: Metrics) =>
+      (
+        await startControlPublishers(
+          sink.kind === 'kafka' ? { kind: 'kafka', settings: sink.settings } : { kind: 'memory' },
+          { quarantine: sink.kind === 'kafka' ? replayQuarantineTopic(config, sink.settings.topic) : '' },
+          { logger, metrics },
+        )
+      ).quarantine,
+    [LoggerId, MetricsId],
+  );
+  c.bind(ReplayScreenId).toResolvedValue(
+    (quarantine: RecordPublisher, session: MarketSession, logger: Logger, metrics: Metrics) =>
+      makeReplayScreen({ quarantine, session, logger, metrics }, validationRulesOf(config.app)),
+    [QuarantinePublisherId, MarketSessionId, LoggerId, MetricsId],
   );
   return c;
 };
