@@ -42,6 +42,10 @@ export default defineConfig(
               group: ['kafkajs', 'ws', 'ioredis', 'prom-client', 'inversify', 'reflect-metadata'],
               message: 'src/domain is pure: no I/O libraries, no DI container.',
             },
+            {
+              group: ['io-ts', 'io-ts/*'],
+              message: 'Wire codecs belong to the port that owns the format (src/ports), not the domain.',
+            },
           ],
         },
       ],
@@ -70,6 +74,97 @@ export default defineConfig(
               importNames: ['Container', 'injectable', 'inject'],
               message: 'Only the composition root (src/app/root) uses the container.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The use cases: ports in, ports out. Only the composition root (src/app/root) picks adapters,
+    // touches the container, the process or the environment.
+    files: ['src/app/**/*.ts'],
+    ignores: ['src/app/root/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'Use cases do no I/O: take a port, the root passes an adapter.' },
+            {
+              group: ['**/adapters/**', '**/dev/**', '**/simulator/**', '**/root/**'],
+              message: 'Use cases import ports and the domain; the composition root wires adapters in.',
+            },
+            {
+              group: [
+                'kafkajs',
+                'ws',
+                'ioredis',
+                'prom-client',
+                '@platformatic/kafka',
+                'inversify',
+                'reflect-metadata',
+              ],
+              message: 'Use cases see ports, not clients or the container.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Settings are decoded by the composition root.' },
+      ],
+    },
+  },
+  {
+    // What the broker's wire and our own files say, readable by both the client and the simulator: pure.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'src/protocol is pure: no Node I/O modules.' },
+            {
+              group: ['**/adapters/**', '**/app/**', '**/ports/**', '**/simulator/**', '**/dev/**'],
+              message: 'src/protocol depends on the domain only.',
+            },
+            {
+              group: ['io-ts', 'io-ts/*', 'kafkajs', 'ws', 'ioredis', 'inversify'],
+              message: 'src/protocol is pure.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'src/protocol is pure.' }],
+    },
+  },
+  {
+    // The fake broker must read the protocol document on its own, not through the client's code.
+    files: ['src/simulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/adapters/**', '**/app/**'],
+              message: 'The simulator shares no code with the client it tests (src/protocol is shared).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // In-memory fakes stand beside the real adapters: both implement the port, neither imports the other.
+    files: ['src/adapters/memory/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*/**', '!../../**'], message: 'A fake imports the port, never another adapter.' },
+            { group: ['**/app/**'], message: 'Adapters and ports do not depend on the application layer.' },
           ],
         },
       ],

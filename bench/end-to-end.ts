@@ -2,7 +2,7 @@
 // with kafkajs and with @platformatic/kafka behind the same TickSink. Usage:
 //   node bench/end-to-end.ts [--seconds 30] [--rates 1000,20000] [--find-max 1] [--probe-seconds 15]
 //                            [--sustain-seconds 60] [--max-rate 300000] [--clients kafkajs,platformatic]
-import '../src/adapters/kafka/quiet-kafkajs-timeout-warning.ts';
+import '../src/adapters/kafka/kafkajs/quiet-kafkajs-timeout-warning.ts';
 import { KAFKA_CLIENTS, type KafkaClientKind } from '../src/adapters/kafka/kafka-settings.ts';
 import { runAtRate, sustained, type RateRun } from './e2e/run-at-rate.ts';
 import { parseOptions } from './support/bench-args.ts';

@@ -2,7 +2,7 @@
 // during a 60-second Kafka outage at that rate (the journal must keep it bounded), then the drain.
 // Usage: node bench/memory.ts [--minutes 10] [--rate 20000] [--outage-seconds 60] [--drain-seconds 300]
 //                             [--client kafkajs]
-import '../src/adapters/kafka/quiet-kafkajs-timeout-warning.ts';
+import '../src/adapters/kafka/kafkajs/quiet-kafkajs-timeout-warning.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,4 +5,6 @@
 import { existsSync } from 'node:fs';
 
 const source = new URL('../src/app/root/cli/main.ts', import.meta.url);
-await import(existsSync(source) ? source.href : new URL('../dist/src/app/root/cli/main.js', import.meta.url).href);
+await import(
+  existsSync(source) ? source.href : new URL('../dist/src/app/root/cli/main.js', import.meta.url).href
+);

@@ -1,18 +1,19 @@
-import { either as E } from 'fp-ts';
-import type { TickTimeZone } from '../adapters/mstock/binary/feed-time.ts';
-import type { ReplayBrokerFeed } from '../adapters/replay/replay-broker-feed.ts';
-import type { ReplaySpeed } from '../adapters/replay/replay-pacer.ts';
-import type { ReplayReport, SourceEnding } from '../adapters/replay/replay-report.ts';
-import { isDamage } from '../adapters/replay/replay-report.ts';
-import { expandReplayPaths, openReplaySource, type ReplaySource } from '../adapters/replay/replay-source.ts';
+import type { TickTimeZone } from '../protocol/mstock/feed-time.ts';
 import type { InstrumentToken } from '../domain/instrument.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { EpochMs } from '../domain/units.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger/logger.ts';
 import type { Metrics } from '../ports/metrics.ts';
+import {
+  isDamage,
+  type ReplayFeed,
+  type ReplayProgress,
+  type ReplaySpeed,
+  type SourceEnding,
+} from '../ports/replay-feed.ts';
 import type { TickSink } from '../ports/tick-sink/tick-sink.ts';
-import { FeedIngestion } from './ingest-feed.ts';
+import { FeedIngestion } from './live/ingest-feed.ts';
 
 export interface ReplayRequest {
   /** Session files, NDJSON tick files, or directories of session files; played in this order. */
@@ -30,7 +31,7 @@ export interface ReplayRequest {
 
 export interface ReplayDeps {
   /** The replay feed over the opened sources (the container builds it from the request). */
-  readonly feed: ReplayBrokerFeed;
+  readonly feed: ReplayFeed;
   readonly sink: TickSink;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -44,7 +45,7 @@ export interface ReplayDeps {
 }
 
 export interface ReplaySummary {
-  readonly report: ReplayReport;
+  readonly report: ReplayProgress;
   readonly accepted: number;
   readonly rejected: number;
   /** Ticks the screen held back (to quarantine). */
@@ -57,31 +58,10 @@ export interface ReplaySummary {
 }
 
 /**
- * The replay use case, in two steps so that a bad file is refused before any sink is opened:
- * `openReplaySources` opens every file (a missing file, a file that is not a recording, or one
- * from a newer format version is refused here, one line per file), then `runReplay` feeds the same
- * ingest loop live uses, so what reaches the sink is what the live run published from the same
- * frames.
- */
-export const openReplaySources = async (
-  request: Pick<ReplayRequest, 'paths'>,
-): Promise<E.Either<readonly string[], readonly ReplaySource[]>> => {
-  const paths = await expandReplayPaths(request.paths);
-  const sources: ReplaySource[] = [];
-  const problems = paths.refused.map((r) => `${r.path}: ${r.reason}`);
-  for (const path of paths.files) {
-    const opened = await openReplaySource(path);
-    if (E.isLeft(opened)) problems.push(`${path}: ${opened.left.reason}`);
-    else sources.push(opened.right);
-  }
-  if (problems.length > 0) return E.left(problems);
-  if (sources.length === 0) return E.left(['nothing to replay']);
-  return E.right(sources);
-};
-
-/**
- * Plays every source through the one ingest loop into the sink and resolves once each publish is
- * settled. The sink stays open: the caller closes it.
+ * The replay use case: plays every source (opened and checked first, so that a bad file is
+ * refused before any sink is opened) through the same live path live runs, into the sink, so what
+ * reaches the sink is what the live run published from the same frames. Resolves once each
+ * publish is settled; the sink stays open: the caller closes it.
  */
 export const runReplay = async (
   deps: ReplayDeps,

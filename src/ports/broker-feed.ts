@@ -34,6 +34,17 @@ export interface BrokerFeed {
    */
   resubscribe?(tokens: readonly InstrumentToken[]): boolean;
   /**
+   * Adds these tokens to every open stream, on its current socket and after each reconnect, in the
+   * stream's mode; their ticks and gaps follow from then on. Returns whether any stream took them.
+   * Sources without subscriptions leave it out.
+   */
+  subscribe?(tokens: readonly InstrumentToken[]): boolean;
+  /**
+   * Takes these tokens out of every open stream: the source is told to stop sending them, and no
+   * tick or gap of theirs is yielded from then on. Returns whether any stream had them.
+   */
+  unsubscribe?(tokens: readonly InstrumentToken[]): boolean;
+  /**
    * Replaces the open connections that have shown no tick for `quietForMs` (since their last tick,
    * or their connect): a socket that stays open and sends heartbeats but no data is alive only to
    * a watchdog that counts frames. Returns whether it replaced one. Sources without connections

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import '../../src/adapters/kafka/quiet-kafkajs-timeout-warning.ts';
+import '../../src/adapters/kafka/kafkajs/quiet-kafkajs-timeout-warning.ts';
 import { startTestBed, type TestBed } from '../../src/dev/infra/test-bed.ts';
 
 declare module 'vitest' {

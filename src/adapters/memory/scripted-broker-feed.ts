@@ -5,7 +5,7 @@ import type { BrokerFeed, FeedMessage, Subscription } from '../../ports/broker-f
 import type { Clock } from '../../ports/clock.ts';
 
 interface Stream {
-  readonly tokens: ReadonlySet<InstrumentToken>;
+  readonly tokens: Set<InstrumentToken>;
   readonly subscription: Subscription;
   readonly queue: FeedMessage[];
   wake: (() => void) | undefined;
@@ -24,6 +24,11 @@ export class ScriptedBrokerFeed implements BrokerFeed {
   private readonly streams = new Set<Stream>();
   /** Every subscription asked for, in order. */
   readonly subscriptions: Subscription[] = [];
+  /** Every `subscribe` and `unsubscribe` of a running stream, in order. */
+  readonly changes: {
+    readonly kind: 'subscribe' | 'unsubscribe';
+    readonly tokens: readonly InstrumentToken[];
+  }[] = [];
 
   constructor(clock: Clock) {
     this.clock = clock;
@@ -42,6 +47,19 @@ export class ScriptedBrokerFeed implements BrokerFeed {
       const own = ticks.filter((t) => stream.tokens.has(t.token));
       if (own.length > 0) this.deliver(stream, { kind: 'ticks', ticks: own, receivedAt });
     }
+  }
+
+  subscribe(tokens: readonly InstrumentToken[]): boolean {
+    this.changes.push({ kind: 'subscribe', tokens });
+    for (const stream of this.streams) for (const t of tokens) stream.tokens.add(t);
+    return this.streams.size > 0;
+  }
+
+  unsubscribe(tokens: readonly InstrumentToken[]): boolean {
+    this.changes.push({ kind: 'unsubscribe', tokens });
+    let had = false;
+    for (const stream of this.streams) for (const t of tokens) had = stream.tokens.delete(t) || had;
+    return had;
   }
 
   disconnect(reason: string): void {

@@ -40,6 +40,10 @@ export const subscriptionMessages = (
   ];
 };
 
+/** Stops the server sending these tokens (mstock-protocol.md: `{"a":"unsubscribe","v":[2885]}`). */
+export const unsubscribeMessages = (tokens: readonly InstrumentToken[], chunkSize: number): string[] =>
+  chunks(tokens.map(Number), Math.max(1, chunkSize)).map((v) => JSON.stringify({ a: 'unsubscribe', v }));
+
 const ServerText = t.union([
   t.type({ type: t.literal('error'), data: t.unknown }),
   t.type({ type: t.keyof({ order: null, trade: null }) }),

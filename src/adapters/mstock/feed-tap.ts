@@ -1,7 +1,7 @@
 import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { EpochMs } from '../../domain/units.ts';
 import type { FeedMessage, SubscriptionMode } from '../../ports/broker-feed.ts';
-import type { TickTimeZone } from './binary/feed-time.ts';
+import type { TickTimeZone } from '../../protocol/mstock/feed-time.ts';
 
 /** A `messages()` stream as it starts: what it subscribes and how its frames are decoded. */
 export interface TappedStream {

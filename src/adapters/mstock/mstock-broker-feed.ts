@@ -9,7 +9,13 @@ import { realSleep, type Sleep } from './abortable.ts';
 import { backoffDelay } from './backoff.ts';
 import { FeedFrameReader } from './feed-frame-reader.ts';
 import { FeedMetrics } from './feed-metrics.ts';
-import { feedUrl, loginMessage, readServerText, subscriptionMessages } from './feed-protocol.ts';
+import {
+  feedUrl,
+  loginMessage,
+  readServerText,
+  subscriptionMessages,
+  unsubscribeMessages,
+} from './feed-protocol.ts';
 import { FeedSocket } from './feed-socket.ts';
 import type { FeedStatusMessage, FeedTap } from './feed-tap.ts';
 import { QUIET_SOCKET, SILENT_SOCKET, startFeedWatchdog } from './feed-watchdog.ts';
@@ -77,6 +83,10 @@ export class MstockBrokerFeed implements BrokerFeed {
   /** One per open `messages()` stream: sends subscribe messages again on its current socket. */
   private readonly resubscribers = new Set<(tokens: readonly InstrumentToken[]) => boolean>();
   private readonly replacers = new Set<(quietForMs: number) => boolean>();
+  /** One per open stream: changes what it wants, on its current socket and for every later one. */
+  private readonly changers = new Set<
+    (added: readonly InstrumentToken[], removed: readonly InstrumentToken[]) => boolean
+  >();
 
   constructor(deps: MstockBrokerFeedDeps) {
     this.deps = deps;
@@ -100,6 +110,18 @@ export class MstockBrokerFeed implements BrokerFeed {
     return sent;
   }
 
+  subscribe(tokens: readonly InstrumentToken[]): boolean {
+    let taken = false;
+    for (const change of this.changers) taken = change(tokens, []) || taken;
+    return taken;
+  }
+
+  unsubscribe(tokens: readonly InstrumentToken[]): boolean {
+    let had = false;
+    for (const change of this.changers) had = change([], tokens) || had;
+    return had;
+  }
+
   replaceQuietConnections(quietForMs: number): boolean {
     let replaced = false;
     for (const replace of this.replacers) replaced = replace(quietForMs) || replaced;
@@ -118,7 +140,6 @@ export class MstockBrokerFeed implements BrokerFeed {
         },
       );
     }
-    const setup = subscriptionMessages(tokens, subscription.mode, settings.maxTokensPerConnection);
     const tap = this.deps.tap;
     tap?.streamStarted({
       tokens,
@@ -131,8 +152,10 @@ export class MstockBrokerFeed implements BrokerFeed {
       tap?.status(message);
       return message;
     };
+    // What the stream wants now: the subscription, changed by `subscribe` and `unsubscribe`.
+    const wanted = new Set<InstrumentToken>(tokens);
     const reader = new FeedFrameReader(
-      new Set(tokens),
+      wanted,
       { tickTimeZone: settings.tickTimeZone, priceDivisor: settings.priceDivisor },
       settings,
       this.feedMetrics,
@@ -143,7 +166,6 @@ export class MstockBrokerFeed implements BrokerFeed {
     let socket: FeedSocket | undefined;
     const onAbort = (): void => socket?.close('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
-    const wanted = new Set<string>(tokens);
     const resend = (asked: readonly InstrumentToken[]): boolean => {
       const mine = asked.filter((t) => wanted.has(t));
       if (socket === undefined || mine.length === 0) return false;
@@ -152,6 +174,20 @@ export class MstockBrokerFeed implements BrokerFeed {
       return true;
     };
     this.resubscribers.add(resend);
+    const change = (added: readonly InstrumentToken[], removed: readonly InstrumentToken[]): boolean => {
+      const fresh = added.filter((t) => !wanted.has(t));
+      const gone = removed.filter((t) => wanted.has(t));
+      for (const t of fresh) wanted.add(t);
+      for (const t of gone) wanted.delete(t);
+      if (socket !== undefined) {
+        const chunk = settings.maxTokensPerConnection;
+        if (gone.length > 0) for (const m of unsubscribeMessages(gone, chunk)) socket.send(m);
+        if (fresh.length > 0)
+          for (const m of subscriptionMessages(fresh, subscription.mode, chunk)) socket.send(m);
+      }
+      return fresh.length > 0 || gone.length > 0;
+    };
+    this.changers.add(change);
     // The socket's last tick (or its connect): what a socket alive with heartbeats alone is judged by.
     let lastTickAt: EpochMs = clock.now();
     const replace = (quietForMs: number): boolean => {
@@ -178,6 +214,7 @@ export class MstockBrokerFeed implements BrokerFeed {
         const current = opened.socket;
         socket = current;
         current.send(loginMessage(opened.accessToken));
+        const setup = subscriptionMessages([...wanted], subscription.mode, settings.maxTokensPerConnection);
         for (const message of setup) current.send(message);
         const connectedAt = clock.now();
         lastTickAt = connectedAt;
@@ -192,7 +229,7 @@ export class MstockBrokerFeed implements BrokerFeed {
           if (lost !== undefined) {
             yield tapped({
               kind: 'gap',
-              gap: { tokens, from: lost.since, to: connectedAt, cause: lost.cause },
+              gap: { tokens: [...wanted], from: lost.since, to: connectedAt, cause: lost.cause },
             });
             lost = undefined;
           }
@@ -243,6 +280,7 @@ export class MstockBrokerFeed implements BrokerFeed {
     } finally {
       this.resubscribers.delete(resend);
       this.replacers.delete(replace);
+      this.changers.delete(change);
       signal.removeEventListener('abort', onAbort);
       socket?.close('stopped');
     }

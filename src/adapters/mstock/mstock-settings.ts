@@ -1,6 +1,7 @@
 import type { EpochMs } from '../../domain/units.ts';
 import type { BackoffSettings } from './backoff.ts';
-import type { TickTimeZone } from './binary/feed-time.ts';
+import type { TickTimeZone } from '../../protocol/mstock/feed-time.ts';
+import { PAISE_PER_RUPEE } from '../../protocol/mstock/packet-layout.ts';
 import type { HistoricalSettings } from './mstock-historical-data.ts';
 
 export interface FeedSettings {
@@ -65,7 +66,7 @@ export const DEFAULT_MSTOCK_SETTINGS: MstockSettings = Object.freeze({
   feed: Object.freeze({
     wsUrl: 'wss://ws.mstock.trade',
     tickTimeZone: 'ist',
-    priceDivisor: 100,
+    priceDivisor: PAISE_PER_RUPEE,
     maxTokensPerConnection: 1000,
     staleAfterMs: 15_000,
     isMarketOpen: () => true,

@@ -3,7 +3,7 @@ import { either as E } from 'fp-ts';
 import { isInstrumentToken, type InstrumentToken } from '../../domain/instrument.ts';
 import { parseIstDate, type IstDate } from '../../domain/ist.ts';
 import type { EpochMs } from '../../domain/units.ts';
-import type { TickTimeZone } from '../mstock/binary/feed-time.ts';
+import type { TickTimeZone } from '../../protocol/mstock/feed-time.ts';
 import type { SubscriptionMode } from '../../ports/broker-feed.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { EpochMs } from '../../domain/units.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { ReplaySpeed } from '../../ports/replay-feed.ts';
 import type { Sleep } from '../mstock/abortable.ts';
 
-/** As fast as the sink takes it, or N times the recorded pace (1 = real time). */
-export type ReplaySpeed = 'max' | number;
+export type { ReplaySpeed };
 
 /**
  * Holds each message back until its recorded time, scaled by the speed, has come on the wall

@@ -1,21 +1,8 @@
 import type { EpochMs } from '../../domain/units.ts';
+import { isDamage, type SourceEnding } from '../../ports/replay-feed.ts';
 
-/**
- * How the reading of one file ended. `complete` and `unterminated` replayed everything in the
- * file; `truncated` and `corrupt` replayed up to `offset` (a byte position) and say why there.
- */
-export type SourceEnding =
-  | { readonly kind: 'complete' }
-  | { readonly kind: 'unterminated'; readonly message: string }
-  | { readonly kind: 'truncated'; readonly offset: number; readonly message: string }
-  | { readonly kind: 'corrupt'; readonly offset: number; readonly message: string }
-  /** The file could not be read on (an I/O error), after `offset`. */
-  | { readonly kind: 'unreadable'; readonly offset: number; readonly message: string }
-  /** Not read to its end: the time window closed, or the replay was stopped. */
-  | { readonly kind: 'stopped' };
-
-export const isDamage = (e: SourceEnding): boolean =>
-  e.kind === 'truncated' || e.kind === 'corrupt' || e.kind === 'unreadable';
+// How a file's reading ended is the replay port's word (src/ports/replay-feed.ts).
+export { isDamage, type SourceEnding };
 
 export interface SourceProgress {
   readonly path: string;

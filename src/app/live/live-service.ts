@@ -1,21 +1,16 @@
-import type { FeedGap } from '../domain/feed-events.ts';
-import type { Instrument } from '../domain/instrument.ts';
-import type { MarketSession } from '../domain/market-session.ts';
-import type { BrokerFeed, SubscriptionMode } from '../ports/broker-feed.ts';
-import type { Clock } from '../ports/clock.ts';
-import type { Logger } from '../ports/logger/logger.ts';
-import type { Metrics } from '../ports/metrics.ts';
-import type { TickSink } from '../ports/tick-sink/tick-sink.ts';
-import {
-  startTelemetryServer,
-  type Readiness,
-  type TelemetryServer,
-} from '../adapters/http/telemetry-server.ts';
-import type { BoundTelemetry } from './root/bind-telemetry.ts';
+import type { Instrument, InstrumentToken } from '../../domain/instrument.ts';
+import type { MarketSession } from '../../domain/market-session.ts';
+import type { BrokerFeed, SubscriptionMode } from '../../ports/broker-feed.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
+import type { TickSink } from '../../ports/tick-sink/tick-sink.ts';
 import { FeedIngestion } from './ingest-feed.ts';
-import { createTrustStage, type TrustOptions, type TrustStage } from './trust/trust-stage.ts';
+import type { Stage } from './live-message.ts';
+import { serviceReadiness, type ServiceReadiness } from './service-readiness.ts';
+import { createTrustStage, type TrustOptions, type TrustStage } from './trust-stages.ts';
 
-/** What the live pipeline runs on; the composition root builds it for live, demo and replay. */
+/** What the live path runs on; the composition root builds it for live and the demo. */
 export interface LiveServiceDeps {
   readonly feed: BrokerFeed;
   readonly sink: TickSink;
@@ -24,9 +19,12 @@ export interface LiveServiceDeps {
   readonly clock: Clock;
   readonly session: MarketSession;
   readonly instruments: readonly Instrument[];
-  readonly exposition: { metrics(): Promise<string>; readonly contentType: string };
-  /** Called with every gap the feed reports (the backfill coordinator fills it once bars are final). */
-  readonly onGap?: (gap: FeedGap) => void;
+  /** Hands `/readyz` its answer: the root bound telemetry before anything connected. */
+  readonly serveReadiness: (readiness: () => ServiceReadiness) => void;
+  /** Stages that consume the gaps on the path, after they are counted and logged (the gap ledger). */
+  readonly gapConsumers?: readonly Stage[];
+  /** Stages after the trust stages that follow the instruments too (the downtime checkpoint). */
+  readonly stages?: readonly Stage[];
   /** Extra readiness checks (e.g. the sink's producer); all must hold for /readyz. */
   readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
   /** Checks that, failing, leave the service ready but degraded (Redis: no operator commands): what is wrong, or undefined. */
@@ -38,14 +36,10 @@ export interface LiveServiceDeps {
   readonly fatal?: Promise<never>;
   /** Validation with quarantine, and freshness (issue 9); without it every tick goes to the sink. */
   readonly trust?: TrustOptions;
-  /** Telemetry bound before anything connected (the pipeline); without it the service binds its own. */
-  readonly telemetry?: BoundTelemetry;
 }
 
 export interface LiveServiceSettings {
   readonly mode: SubscriptionMode;
-  readonly metricsHost: string;
-  readonly metricsPort: number;
   readonly maxInFlight: number;
   /** Keep each token's last tick in the ingest status (the demo's screen). */
   readonly keepLatest?: boolean;
@@ -54,89 +48,47 @@ export interface LiveServiceSettings {
 export interface RunningLiveService {
   readonly ingestion: FeedIngestion;
   readonly trust: TrustStage | undefined;
-  readonly telemetry: TelemetryServer;
   /** Resolves when the feed loop has ended (after `stop`, or at the end of a finite source). */
   readonly done: Promise<void>;
-  /** Stops the feed, waits for publishes in flight, flushes and closes the sink and the server. */
+  /** Follows more instruments while running; whether the feed took them. */
+  add(tokens: readonly InstrumentToken[]): boolean;
+  /** Stops following instruments while running; whether the feed could unsubscribe them. */
+  remove(tokens: readonly InstrumentToken[]): boolean;
+  /** Stops the feed, waits for publishes in flight, flushes and closes the sink. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts telemetry (unless bound already), then the feed → sink loop. Readiness: the feed is connected or the market is
- * closed (silence is then normal), and every extra check holds.
+ * Starts the feed → trust stages → sink path and serves its readiness: the feed is connected or
+ * the market is closed (silence is then normal), and every extra check holds.
  */
-export const startLiveService = async (
+export const startLiveService = (
   deps: LiveServiceDeps,
   settings: LiveServiceSettings,
-): Promise<RunningLiveService> => {
-  let trust: TrustStage | undefined;
+): RunningLiveService => {
+  const tokens = deps.instruments.map((i) => i.token);
+  const trust =
+    deps.trust === undefined
+      ? undefined
+      : createTrustStage(
+          {
+            session: deps.session,
+            clock: deps.clock,
+            logger: deps.logger,
+            metrics: deps.metrics,
+            tokens,
+            resubscribe: (asked) => deps.feed.resubscribe?.(asked) ?? false,
+            replaceQuiet: (quietForMs) => deps.feed.replaceQuietConnections?.(quietForMs) ?? false,
+          },
+          deps.trust,
+        );
   const ingestion = new FeedIngestion(deps, {
     maxInFlight: settings.maxInFlight,
     ...(settings.keepLatest === true ? { keepLatest: true } : {}),
-    ...(deps.onGap === undefined ? {} : { onGap: deps.onGap }),
-    ...(deps.trust === undefined
-      ? {}
-      : {
-          screen: (ticks, receivedAt) => trust?.hooks.screen(ticks, receivedAt) ?? ticks,
-          observe: (message) => trust?.hooks.observe(message),
-        }),
+    stages: [...(trust?.stages ?? []), ...(deps.stages ?? [])],
+    ...(deps.gapConsumers === undefined ? {} : { gapConsumers: deps.gapConsumers }),
   });
-  if (deps.trust !== undefined)
-    trust = createTrustStage(
-      {
-        session: deps.session,
-        clock: deps.clock,
-        logger: deps.logger,
-        metrics: deps.metrics,
-        tokens: deps.instruments.map((i) => i.token),
-        reportGap: (gap) => ingestion.reportGap(gap),
-        resubscribe: (tokens) => deps.feed.resubscribe?.(tokens) ?? false,
-        replaceQuiet: (quietForMs) => deps.feed.replaceQuietConnections?.(quietForMs) ?? false,
-      },
-      deps.trust,
-    );
-  const readiness = (): Readiness => {
-    const s = ingestion.snapshot();
-    const marketOpen = deps.session.isOpen(deps.clock.now());
-    // Connected but saying nothing in the session: the feed adapter replaces such a socket.
-    const mute = s.connected && trust?.feedFreshness() === 'mute';
-    const feedOk = (s.connected && !mute) || !marketOpen;
-    const extra = deps.extraReadiness?.() ?? {};
-    const checks: Record<string, string> = {
-      feed: mute ? 'mute' : s.connected ? 'connected' : marketOpen ? 'disconnected' : 'market closed',
-    };
-    let ready = feedOk;
-    for (const [name, ok] of Object.entries(extra)) {
-      checks[name] = ok ? 'ready' : 'not ready';
-      ready &&= ok;
-    }
-    let degraded = false;
-    for (const [name, problem] of Object.entries(deps.degradedBy?.() ?? {})) {
-      checks[name] = problem ?? 'ok';
-      degraded ||= problem !== undefined;
-    }
-    checks['status'] = !ready ? 'not ready' : degraded ? 'degraded' : 'ready';
-    return { ready, checks };
-  };
-  let telemetry: TelemetryServer;
-  if (deps.telemetry === undefined) {
-    telemetry = await startTelemetryServer(
-      {
-        metrics: () => deps.exposition.metrics(),
-        metricsContentType: deps.exposition.contentType,
-        readiness,
-      },
-      settings.metricsHost,
-      settings.metricsPort,
-    );
-    deps.logger.info('Telemetry listening', { url: telemetry.url });
-  } else {
-    telemetry = deps.telemetry.server;
-    deps.telemetry.serveReadiness(readiness);
-  }
-  const ageTimer = setInterval(ingestion.updateAge, 1000);
-  ageTimer.unref();
-  const stopChecks = trust?.startChecks();
+  deps.serveReadiness(() => serviceReadiness(deps, ingestion.snapshot().connected, trust?.feedFreshness()));
   const abort = new AbortController();
   let fatal: { readonly error: unknown } | undefined;
   deps.fatal?.catch((error: unknown) => {
@@ -144,7 +96,7 @@ export const startLiveService = async (
     abort.abort();
   });
   const done = ingestion
-    .run({ tokens: deps.instruments.map((i) => i.token), mode: settings.mode }, abort.signal)
+    .run({ tokens, mode: settings.mode }, abort.signal)
     .then(() => {
       if (fatal !== undefined) throw fatal.error;
     })
@@ -157,11 +109,8 @@ export const startLiveService = async (
     (stopped ??= (async () => {
       abort.abort();
       await done.catch(() => undefined);
-      clearInterval(ageTimer);
-      stopChecks?.();
       await deps.sink.close();
       await trust?.close();
-      await telemetry.close();
       const s = ingestion.snapshot();
       deps.logger.info('Ingestion stopped', {
         received: s.ticksReceived,
@@ -170,5 +119,12 @@ export const startLiveService = async (
         quarantined: s.ticksQuarantined,
       });
     })());
-  return { ingestion, trust, telemetry, done, stop };
+  return {
+    ingestion,
+    trust,
+    done,
+    add: (added) => ingestion.add(added),
+    remove: (removed) => ingestion.remove(removed),
+    stop,
+  };
 };

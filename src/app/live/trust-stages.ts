@@ -1,4 +1,3 @@
-import type { FeedGap } from '../../domain/feed-events.ts';
 import type { FreshnessRules } from '../../domain/instrument-freshness.ts';
 import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
@@ -10,12 +9,16 @@ import type { HistoricalData } from '../../ports/historical-data.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { RecordPublisher } from '../../ports/record-publisher.ts';
-import type { IngestSettings } from '../ingest-feed.ts';
-import { BarBuilder } from './bar-builder.ts';
-import { FreshnessMonitor, type FeedFreshness } from './freshness-monitor.ts';
-import { Reconciler } from './reconciler.ts';
-import { SubscriptionWatch } from './subscription-watch.ts';
-import { TickScreen } from './tick-screen.ts';
+import { BarBuilder } from '../trust/bar-builder.ts';
+import { barStage, ReconcileStage, ReconciliationReportStage } from './bar-stages.ts';
+import type { Stage } from './live-message.ts';
+import { ScreenStage } from './screen-stage.ts';
+import { FreshnessStage, subscriptionStage } from './watch-stages.ts';
+import { FreshnessMonitor, type FeedFreshness } from '../trust/freshness-monitor.ts';
+import { ReconciliationReporter } from '../trust/reconciliation-reporter.ts';
+import { Reconciler } from '../trust/reconciler.ts';
+import { SubscriptionWatch } from '../trust/subscription-watch.ts';
+import { TickScreen } from '../trust/tick-screen.ts';
 
 /** What the live service needs to trust its data: the quarantine topic and the rules. */
 export interface TrustOptions {
@@ -41,20 +44,23 @@ export interface TrustOptions {
 }
 
 export interface TrustStage {
-  /** The hooks the ingest loop takes. */
-  readonly hooks: Required<Pick<IngestSettings, 'screen' | 'observe'>>;
+  /** The trust stages of the live path, in order: subscriptions, screen, freshness, bars, reconciliation. */
+  readonly stages: readonly Stage[];
   readonly screen: TickScreen;
   readonly freshness: FreshnessMonitor;
   readonly subscriptions: SubscriptionWatch;
   readonly bars: BarBuilder | undefined;
   readonly reconciler: Reconciler | undefined;
   feedFreshness(): FeedFreshness;
-  /** Starts the once-a-second freshness check; returns the function that stops it. */
-  startChecks(): () => void;
   close(): Promise<void>;
 }
 
-/** Assembles the validating screen and the freshness monitor; gaps it finds go to `reportGap`. */
+/**
+ * Assembles the trust stages: the subscription watch sees every decoded tick, the screen lets
+ * through the valid ones, and freshness, bars and the reconciliation see those. A gap the
+ * freshness stage finds travels on down the path as a message, past the reconciliation; the
+ * reconciliation's reports travel on as a message to the stage that reports them.
+ */
 export const createTrustStage = (
   deps: {
     readonly session: MarketSession;
@@ -62,7 +68,6 @@ export const createTrustStage = (
     readonly logger: Logger;
     readonly metrics: Metrics;
     readonly tokens: readonly InstrumentToken[];
-    readonly reportGap: (gap: FeedGap) => void;
     /** The feed's `resubscribe`; false when the feed cannot. */
     readonly resubscribe: (tokens: readonly InstrumentToken[]) => boolean;
     /** The feed's `replaceQuietConnections`; false when the feed cannot. */
@@ -74,19 +79,23 @@ export const createTrustStage = (
     { quarantine: options.quarantine, session: deps.session, logger: deps.logger, metrics: deps.metrics },
     { tokens: deps.tokens, rules: options.validation },
   );
-  const freshness = new FreshnessMonitor(
+  const freshnessStage = new FreshnessStage(
+    (onGap) =>
+      new FreshnessMonitor(
+        { session: deps.session, clock: deps.clock, metrics: deps.metrics, onGap },
+        { tokens: deps.tokens, rules: options.freshness, muteAfterMs: options.muteAfterMs },
+      ),
     {
-      session: deps.session,
-      clock: deps.clock,
-      metrics: deps.metrics,
-      // Called from the checks, after everything here is built: the reconciler exists by then.
-      onGap: (gap) => {
-        reconciler?.noteGap(gap);
-        deps.reportGap(gap);
-      },
+      logger: deps.logger,
+      replaceQuiet: deps.replaceQuiet,
+      muteReplacements: deps.metrics.counter(
+        'feed_mute_replacements_total',
+        'Connections replaced because no instrument ticked in the session while the socket stayed open',
+      ),
     },
-    { tokens: deps.tokens, rules: options.freshness, muteAfterMs: options.muteAfterMs },
+    { muteAfterMs: options.muteAfterMs },
   );
+  const freshness = freshnessStage.monitor;
   const subscriptions = new SubscriptionWatch(
     {
       session: deps.session,
@@ -96,10 +105,6 @@ export const createTrustStage = (
       resubscribe: deps.resubscribe,
     },
     { tokens: deps.tokens, confirmMs: options.subscriptionConfirmMs },
-  );
-  const muteReplacements = deps.metrics.counter(
-    'feed_mute_replacements_total',
-    'Connections replaced because no instrument ticked in the session while the socket stayed open',
   );
   const c = options.candles;
   const bars =
@@ -125,51 +130,37 @@ export const createTrustStage = (
             session: deps.session,
             clock: deps.clock,
             logger: deps.logger,
-            metrics: deps.metrics,
             exchangeOf: c.exchangeOf,
-            ...(c.log === undefined ? {} : { log: c.log }),
           },
           { tokens: deps.tokens, priceTolerance: c.priceTolerance },
         );
+  const reports =
+    reconciler === undefined || c === undefined
+      ? undefined
+      : new ReconciliationReportStage(
+          new ReconciliationReporter({
+            metrics: deps.metrics,
+            logger: deps.logger,
+            clock: deps.clock,
+            ...(c.log === undefined ? {} : { log: c.log }),
+          }),
+          deps.logger,
+        );
+  const stages: Stage[] = [subscriptionStage(subscriptions), new ScreenStage(screen), freshnessStage];
+  if (bars !== undefined) stages.push(barStage(bars));
+  if (reconciler !== undefined) stages.push(new ReconcileStage(reconciler));
+  if (reports !== undefined) stages.push(reports);
   return {
-    hooks: {
-      screen: (ticks, receivedAt) => {
-        subscriptions.saw(ticks);
-        return screen.screen(ticks, receivedAt);
-      },
-      observe: (message) => {
-        subscriptions.observe(message);
-        freshness.observe(message);
-        bars?.observe(message);
-        reconciler?.observe(message);
-      },
-    },
+    stages,
     screen,
     freshness,
     subscriptions,
     bars,
     reconciler,
     feedFreshness: () => freshness.freshness(),
-    startChecks: () => {
-      const timer = setInterval(() => {
-        freshness.check();
-        // Every instrument silent in the session while the socket lives (heartbeats fool the
-        // feed's own watchdog): the connection is mute. The feed replaces only a socket quiet that long.
-        if (freshness.freshness() === 'mute' && deps.replaceQuiet(options.muteAfterMs)) {
-          muteReplacements.inc();
-          deps.logger.warn('No tick from the feed in the session; replacing the connection', {
-            quietMs: options.muteAfterMs,
-          });
-        }
-        subscriptions.check();
-        bars?.flush();
-        reconciler?.check();
-      }, 1000);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
     close: async () => {
       await reconciler?.close();
+      await reports?.settled();
       bars?.flush();
       await Promise.all([options.quarantine.close(), c?.publisher.close()]);
     },

@@ -1,25 +1,34 @@
 import { join } from 'node:path';
+import type { Container } from 'inversify';
 import { KafkaTickSink } from '../../adapters/kafka/kafka-tick-sink.ts';
-import { startKafkaRecordPublishers } from '../../adapters/kafka/start-kafka-record-publishers.ts';
-import { MemoryRecordPublisher } from '../../adapters/memory/memory-record-publisher.ts';
 import type { MstockCredentials } from '../../adapters/mstock/mstock-login.ts';
 import type { OtpPrompt } from '../../adapters/mstock/session-manager.ts';
 import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
-import { acquireLockFile, LockHeld } from '../../adapters/system/lock-file.ts';
 import { startFeedRecording } from '../../adapters/recording/feed-recorder.ts';
 import { RunCheckpointFile } from '../../adapters/run-checkpoint/run-checkpoint-file.ts';
+import { acquireLockFile, LockHeld } from '../../adapters/system/lock-file.ts';
 import { DEFAULT_FRESHNESS_TUNING } from '../../domain/instrument-freshness.ts';
+import type { Instrument } from '../../domain/instrument.ts';
 import { BrokerFeedId } from '../../ports/broker-feed.ts';
 import { ClockId, type Clock } from '../../ports/clock.ts';
 import { CommandBusId, type CommandBus } from '../../ports/command-bus/command-bus.ts';
 import { HistoricalDataId } from '../../ports/historical-data.ts';
 import type { RecordPublisher } from '../../ports/record-publisher.ts';
 import { TickSinkId } from '../../ports/tick-sink/tick-sink.ts';
-import { startBackfillCoordinator, type RunningBackfill } from './backfill-wiring.ts';
+import { startInBackground } from '../command-listener.ts';
+import { downtimeStage } from '../live/downtime-stage.ts';
+import { gapConsumerStage } from '../live/gap-report-stage.ts';
+import { startLiveService, type RunningLiveService } from '../live/live-service.ts';
+import type { TrustOptions } from '../live/trust-stages.ts';
+import { coordinatorGapFiller } from '../trust/coordinator-gap-filler.ts';
+import { DowntimeRecorder } from '../trust/downtime-recorder.ts';
+import { GapLedgerWriter } from '../trust/gap-ledger-writer.ts';
+import { startBackfillCoordinator, type RunningBackfill } from './backfill-root.ts';
 import { bindTelemetry } from './bind-telemetry.ts';
 import type { Startup } from './cli/startup.ts';
-import { startInBackground } from '../command-listener.ts';
+import type { ServiceConfig } from './config/service-config.ts';
 import type { Env } from './config/setting.ts';
+import { validationRulesOf } from './config/validation-rules.ts';
 import {
   GapLedgerLogId,
   MarketSessionId,
@@ -28,12 +37,8 @@ import {
   buildContainer,
   type SinkChoice,
 } from './container.ts';
-import { startLiveService, type RunningLiveService } from '../live-service.ts';
+import { startControlPublishers } from './container/control-publishers.ts';
 import { StartRefused } from './start-refused.ts';
-import { coordinatorGapFiller } from '../trust/coordinator-gap-filler.ts';
-import { DowntimeRecorder } from '../trust/downtime-recorder.ts';
-import { GapLedgerWriter } from '../trust/gap-ledger-writer.ts';
-import { validationRulesOf } from '../trust/validation-rules.ts';
 
 export interface LivePipelineOptions {
   readonly startup: Startup;
@@ -57,6 +62,8 @@ export interface LivePipelineOptions {
 
 export interface LivePipeline {
   readonly service: RunningLiveService;
+  /** Where /metrics, /healthz and /readyz are served. */
+  readonly telemetryUrl: string;
   /** Stops everything in order: backfill, feed and sink, recording, gap ledger, command bus. */
   stop(): Promise<void>;
 }
@@ -94,11 +101,11 @@ const lockDataDir = async (dataDir: string): Promise<() => Promise<void>> => {
 };
 
 /**
- * The live pipeline, as `tickflow live` and `tickflow demo` run it: feed → trust stage → sink, with
- * the control topics (quarantine, gaps, candles), the gap ledger, the backfill coordinator and the
- * optional session recording. First it locks DATA_DIR and binds the telemetry port, so that a
- * second service or a busy port stops the start before anything connects. Resolves undefined when
- * the start failed (already logged as one line), after closing whatever it had opened.
+ * The live and demo modes' root, as `tickflow live` and `tickflow demo` run it: feed → trust
+ * stages → sink, with the control topics (quarantine, gaps, candles), the gap ledger, the backfill
+ * coordinator and the optional session recording. First it locks DATA_DIR and binds the telemetry
+ * port, so that a second service or a busy port stops the start before anything connects. Resolves
+ * undefined when the start failed (already logged as one line), after closing whatever it had opened.
  */
 export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePipeline | undefined> => {
   const { logger } = o.startup;
@@ -112,6 +119,28 @@ export const startLivePipeline = async (o: LivePipelineOptions): Promise<LivePip
       logger.debug('Start failed', { stack: e.stack });
     return undefined;
   }
+};
+
+/**
+ * Everything this mode takes from the container, resolved here and nowhere else. What opens a
+ * connection or a file pushes its close onto `opened`. The command bus is resolved when first
+ * asked for: neither the feed nor the start-up backfill waits for Redis.
+ */
+const resolveLiveParts = async (container: Container, opened: Closer[]) => {
+  const sink = await container.getAsync(TickSinkId);
+  opened.push(() => sink.close());
+  let commandBus: Promise<CommandBus> | undefined;
+  return {
+    metrics: container.get(PrometheusMetricsId),
+    clock: container.get(ClockId),
+    session: container.get(MarketSessionId),
+    feed: container.get(BrokerFeedId),
+    historical: container.get(HistoricalDataId),
+    sink,
+    commandBus: (): Promise<CommandBus> => (commandBus ??= container.getAsync(CommandBusId)),
+    gapLog: () => container.getAsync(GapLedgerLogId),
+    reconciliationLog: () => container.getAsync(ReconciliationLogId),
+  };
 };
 
 /** Each step pushes how to close what it opened onto `opened`, before the next step runs. */
@@ -143,38 +172,30 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
     ...(recording === undefined ? {} : { feedTap: recording.tap }),
     ...(o.clock === undefined ? {} : { clock: o.clock }),
   });
-  const metrics = container.get(PrometheusMetricsId);
-  const sink = await container.getAsync(TickSinkId);
-  opened.push(() => sink.close());
+  const parts = await resolveLiveParts(container, opened);
+  const { metrics, clock, session, sink } = parts;
   // Kafka may be met after the start (KAFKA_REQUIRED_AT_START=false): a topic then found wrong, for
   // the ticks or a control topic, stops the service with that error, the journals kept.
   const kafkaLink = sink instanceof KafkaTickSink ? sink.link : undefined;
   const kafkaRefused = Promise.withResolvers<never>();
   kafkaRefused.promise.catch(() => undefined);
   kafkaLink?.fatal.catch(kafkaRefused.reject);
-  const topics = { quarantine: a.quarantineTopic, gaps: a.gapTopic, candles: a.candleTopic };
-  const control: ControlPublishers =
+  const control: ControlPublishers = await startControlPublishers(
     o.sink.kind === 'kafka'
-      ? await startKafkaRecordPublishers(
-          config.kafka,
-          topics,
-          { logger, metrics },
+      ? {
+          kind: 'kafka',
+          settings: config.kafka,
           // Beside the tick journal: what the control topics accepted survives an outage and a crash.
-          {
+          options: {
             journalDir: `${config.kafka.journal.dir}-control`,
-            ...(config.kafka.requiredAtStart
-              ? {}
-              : { deferred: { clock: container.get(ClockId), onFatal: kafkaRefused.reject } }),
+            ...(config.kafka.requiredAtStart ? {} : { deferred: { clock, onFatal: kafkaRefused.reject } }),
           },
-        )
-      : {
-          quarantine: new MemoryRecordPublisher(),
-          gaps: new MemoryRecordPublisher(),
-          candles: new MemoryRecordPublisher(),
-        };
+        }
+      : { kind: 'memory' },
+    { quarantine: a.quarantineTopic, gaps: a.gapTopic, candles: a.candleTopic },
+    { logger, metrics },
+  );
   opened.push(() => Promise.all(Object.values(control).map((p) => p.close())));
-  const clock = container.get(ClockId);
-  const session = container.get(MarketSessionId);
   // Backfill at start (market closed) and on START_BACKFILL from Redis; neither the feed nor the
   // start-up backfill waits for Redis (the bus connects when it can).
   let commands: CommandBus | undefined;
@@ -187,17 +208,17 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         metrics,
         clock,
         session,
-        bus: (commands = await container.getAsync(CommandBusId)),
+        bus: (commands = await parts.commandBus()),
       }),
     logger,
     10_000,
   );
   opened.push(async () => {
     await backfill.stop((b) => b.stop());
-    await (await container.getAsync(CommandBusId)).close();
+    await (await parts.commandBus()).close();
   });
   // Every gap on record (event log stream `gaps`, GAP_TOPIC) until its backfill fills it.
-  const gapLog = await container.getAsync(GapLedgerLogId);
+  const gapLog = await parts.gapLog();
   opened.push(() => gapLog.close());
   const ledger = new GapLedgerWriter(
     {
@@ -235,72 +256,56 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
     { tokens: instruments.map((i) => i.token), intervalMs: RUN_CHECKPOINT_INTERVAL_MS },
   );
   opened.push(() => Promise.resolve(downtime.close()));
-  const reconciliationLog = await container.getAsync(ReconciliationLogId);
+  const reconciliationLog = await parts.reconciliationLog();
   opened.push(() => reconciliationLog.close());
-  const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
-  const deps = {
-    feed: container.get(BrokerFeedId),
-    sink: downtime.watch(sink),
-    logger,
-    metrics,
-    clock,
-    session,
-    instruments,
-    exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
-    telemetry,
-    onGap: (gap: Parameters<GapLedgerWriter['record']>[0]) => ledger.record(gap),
-    degradedBy: () => {
-      const redis = commands?.connection() ?? { connected: false, reason: 'the command bus is not started' };
-      const kafka = kafkaLink?.status();
-      return {
-        redis: redis.connected ? undefined : redis.reason,
-        // The feed is still taken and journaled while Kafka is away: degraded, not unready.
-        ...(kafka === undefined
-          ? {}
-          : {
-              kafka:
-                kafka.unreachableSince === undefined
-                  ? undefined
-                  : `unreachable since ${new Date(kafka.unreachableSince).toISOString()}`,
-            }),
-      };
-    },
-    fatal: kafkaRefused.promise,
-    trust: {
-      quarantine: control.quarantine,
-      validation: validationRulesOf(a),
-      freshness: {
-        factor: a.silentInstrumentFactor,
-        floorMs: a.silentInstrumentFloorMs,
-        ...DEFAULT_FRESHNESS_TUNING,
+  // From here on the service owns the sink: `stop` closes it.
+  const service = startLiveService(
+    {
+      feed: parts.feed,
+      sink: downtime.watch(sink),
+      logger,
+      metrics,
+      clock,
+      session,
+      instruments,
+      serveReadiness: (readiness) => telemetry.serveReadiness(readiness),
+      gapConsumers: [gapConsumerStage('gap-ledger', (gap) => ledger.record(gap))],
+      stages: [downtimeStage(downtime)],
+      degradedBy: () => {
+        const redis = commands?.connection() ?? {
+          connected: false,
+          reason: 'the command bus is not started',
+        };
+        const kafka = kafkaLink?.status();
+        return {
+          redis: redis.connected ? undefined : redis.reason,
+          // The feed is still taken and journaled while Kafka is away: degraded, not unready.
+          ...(kafka === undefined
+            ? {}
+            : {
+                kafka:
+                  kafka.unreachableSince === undefined
+                    ? undefined
+                    : `unreachable since ${new Date(kafka.unreachableSince).toISOString()}`,
+              }),
+        };
       },
-      muteAfterMs: a.feedStaleAfterMs,
-      subscriptionConfirmMs: a.subscriptionConfirmMs,
-      candles: {
-        publisher: control.candles,
-        historical: container.get(HistoricalDataId),
-        exchangeOf: (token: string) => exchanges.get(token) ?? 'NSE',
-        priceTolerance: 0.001,
-        reconcile: a.reconcileAfterClose,
-        log: reconciliationLog,
-      },
+      fatal: kafkaRefused.promise,
+      trust: trustOptions(config, instruments, {
+        control,
+        historical: parts.historical,
+        reconciliationLog,
+      }),
     },
-  };
-  const settings = {
-    mode: a.subscriptionMode,
-    metricsHost: a.metricsHost,
-    metricsPort: a.metricsPort,
-    maxInFlight: 64,
-    ...(o.keepLatest === true ? { keepLatest: true } : {}),
-  };
-  // From here on the service owns the sink and the telemetry server: `stop` closes them.
-  const service = await startLiveService(deps, settings);
+    { mode: a.subscriptionMode, maxInFlight: 64, ...(o.keepLatest === true ? { keepLatest: true } : {}) },
+  );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await backfill.stop((b) => b.stop());
       await gapsResumed?.stop(() => Promise.resolve());
       await service.stop();
+      await telemetry.server.close();
       const recorded = await recording?.close();
       if (recorded !== undefined) {
         logger.info('Recording closed', {
@@ -311,11 +316,46 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       }
       await ledger.close();
       await downtime.stop(); // last: every publish settled, so the checkpoint is this run's last word
-      await control.gaps.close(); // the trust stage closed the quarantine and candle publishers
+      await control.gaps.close(); // the trust stages closed the quarantine and candle publishers
       await gapLog.close();
       await reconciliationLog.close();
-      await (await container.getAsync(CommandBusId)).close();
+      await (await parts.commandBus()).close();
       await unlock();
     })());
-  return { service, stop };
+  return { service, telemetryUrl: telemetry.server.url, stop };
 };
+
+/** The trust stages' settings: validation, freshness, subscriptions, and the candles reconciled after the close. */
+const trustOptions = (
+  config: ServiceConfig,
+  instruments: readonly Instrument[],
+  deps: {
+    readonly control: ControlPublishers;
+    readonly historical: TrustOptionsCandles['historical'];
+    readonly reconciliationLog: NonNullable<TrustOptionsCandles['log']>;
+  },
+): TrustOptions => {
+  const a = config.app;
+  const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
+  return {
+    quarantine: deps.control.quarantine,
+    validation: validationRulesOf(a),
+    freshness: {
+      factor: a.silentInstrumentFactor,
+      floorMs: a.silentInstrumentFloorMs,
+      ...DEFAULT_FRESHNESS_TUNING,
+    },
+    muteAfterMs: a.feedStaleAfterMs,
+    subscriptionConfirmMs: a.subscriptionConfirmMs,
+    candles: {
+      publisher: deps.control.candles,
+      historical: deps.historical,
+      exchangeOf: (token) => exchanges.get(token) ?? 'NSE',
+      priceTolerance: 0.001,
+      reconcile: a.reconcileAfterClose,
+      log: deps.reconciliationLog,
+    },
+  };
+};
+
+type TrustOptionsCandles = NonNullable<TrustOptions['candles']>;

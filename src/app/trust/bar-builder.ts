@@ -1,6 +1,7 @@
 import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
 import { addTick, flushBar, type MinuteBar, type TokenBars } from '../../domain/minute-bars.ts';
+import type { EpochMs } from '../../domain/units.ts';
 import type { FeedMessage } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
@@ -62,6 +63,18 @@ export class BarBuilder {
       const r = addTick(this.states.get(tick.token), tick, this.deps.session);
       this.states.set(tick.token, r.state);
       if (r.done !== undefined) this.emit(r.done, r.state.day);
+    }
+  }
+
+  /** A removed instrument's open bar is completed now and its state dropped; an added one starts with its first tick. */
+  forget(removed: readonly InstrumentToken[]): void {
+    for (const token of removed) {
+      const state = this.states.get(token);
+      if (state === undefined) continue;
+      // Past its grace at once: the bar ends with the last tick it got.
+      const r = flushBar(state, token, Number.MAX_SAFE_INTEGER as EpochMs, this.graceMs);
+      if (r.done !== undefined) this.emit(r.done, r.state.day);
+      this.states.delete(token);
     }
   }
 

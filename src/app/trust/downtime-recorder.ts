@@ -45,8 +45,14 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 export class DowntimeRecorder {
   private readonly deps: DowntimeDeps;
   private readonly intervalMs: number;
-  /** Newest accepted tick time per token; seeded from the previous run, so a token quiet here keeps its place. */
-  private readonly lastAccepted = new Map<InstrumentToken, EpochMs>();
+  /**
+   * Newest accepted tick time per token; seeded from the previous run, so a token quiet here keeps
+   * its place. A slot per token, changed in place: folding a batch sets no Map entry per tick.
+   */
+  private readonly lastAccepted = new Map<InstrumentToken, { at: EpochMs }>();
+  /** Batches the sink accepted since the last fold: the hot path only keeps them, the checkpoint folds them. */
+  private accepted: (readonly Tick[])[] = [];
+  private readonly previous: PreviousRun;
   /** Downtimes whose gap is not on record yet. */
   private readonly unrecorded: Map<InstrumentToken, Downtime>;
   /** Downtimes still waiting for their token's first tick of this run. */
@@ -60,10 +66,11 @@ export class DowntimeRecorder {
   private constructor(deps: DowntimeDeps, settings: DowntimeSettings, previous: PreviousRun) {
     this.deps = deps;
     this.intervalMs = settings.intervalMs;
+    this.previous = previous;
     const tokens = new Set(settings.tokens);
     if (previous.kind === 'checkpoint')
       for (const [token, entry] of previous.checkpoint.tokens)
-        if (tokens.has(token)) this.lastAccepted.set(token, entry.lastAcceptedAt);
+        if (tokens.has(token)) this.lastAccepted.set(token, { at: entry.lastAcceptedAt });
     this.unrecorded = new Map(downtimesAfter(previous, settings.tokens));
     this.waiting = new Map(this.unrecorded);
     this.writeFailures = deps.metrics.counter(
@@ -94,11 +101,32 @@ export class DowntimeRecorder {
       publish: async (batch) => {
         if (this.waiting.size > 0) this.firstTicks(batch);
         await sink.publish(batch);
-        this.accepted(batch);
+        this.accepted.push(batch);
+        this.dirty = true;
       },
       flush: () => sink.flush(),
       close: () => sink.close(),
     };
+  }
+
+  /**
+   * Instruments added to or removed from the running feed. An added one that the previous run
+   * followed gets its downtime as the others did at start (opened at its first tick); a removed
+   * one leaves the checkpoint, so a later run that follows it again opens nothing for it. A
+   * downtime already waiting for the ledger stays: it happened.
+   */
+  follow(added: readonly InstrumentToken[], removed: readonly InstrumentToken[]): void {
+    this.fold();
+    for (const token of removed) {
+      this.lastAccepted.delete(token);
+      this.waiting.delete(token);
+    }
+    const fresh = added.filter((t) => !this.lastAccepted.has(t) && !this.waiting.has(t));
+    for (const [token, downtime] of downtimesAfter(this.previous, fresh)) {
+      this.unrecorded.set(token, downtime);
+      this.waiting.set(token, downtime);
+    }
+    this.dirty = true;
   }
 
   /** Downtimes still waiting for their token's first tick, for status and tests. */
@@ -150,22 +178,30 @@ export class DowntimeRecorder {
     this.opening.add(opening);
   }
 
-  private accepted(batch: readonly Tick[]): void {
-    for (const tick of batch) {
-      const at = tickTime(tick);
-      const last = this.lastAccepted.get(tick.token);
-      if (last === undefined || at > last) this.lastAccepted.set(tick.token, at);
-    }
-    this.dirty = true;
+  /** Moves the batches accepted since the last fold into each token's newest accepted tick time. */
+  private fold(): void {
+    const batches = this.accepted;
+    if (batches.length === 0) return;
+    this.accepted = [];
+    for (const batch of batches)
+      for (const tick of batch) {
+        const at = tickTime(tick);
+        const last = this.lastAccepted.get(tick.token);
+        if (last === undefined) this.lastAccepted.set(tick.token, { at });
+        else if (at > last.at) last.at = at;
+      }
   }
 
   /** One write at a time, in order; a failed write is logged and counted, and the next one tries again. */
   private write(stoppedCleanly: boolean): Promise<void> {
     this.dirty = false;
+    this.fold();
+    const lastAccepted = new Map<InstrumentToken, EpochMs>();
+    for (const [token, last] of this.lastAccepted) lastAccepted.set(token, last.at);
     const checkpoint = checkpointOf({
       writtenAt: this.deps.clock.now(),
       stoppedCleanly,
-      lastAccepted: this.lastAccepted,
+      lastAccepted,
       unrecorded: this.unrecorded,
     });
     this.writing = this.writing.then(() =>

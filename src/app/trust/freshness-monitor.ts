@@ -43,6 +43,7 @@ export class FreshnessMonitor {
   private readonly clock: Clock;
   private readonly onGap: (gap: FeedGap) => void;
   private readonly watches = new Map<string, Watch>();
+  private readonly metrics: Metrics;
   private connectedAt: EpochMs | undefined;
   /** The first connect: a replaced socket gets no fresh grace, or a mute feed would look well after each replacement. */
   private firstConnectedAt: EpochMs | undefined;
@@ -61,8 +62,22 @@ export class FreshnessMonitor {
     this.session = deps.session;
     this.clock = deps.clock;
     this.onGap = deps.onGap;
-    for (const token of new Set(settings.tokens)) {
-      const age = deps.metrics.gauge(
+    this.metrics = deps.metrics;
+    this.follow(settings.tokens, []);
+  }
+
+  /**
+   * Instruments added to or removed from the running feed. An added one is watched from its first
+   * tick; a removed one is forgotten, a silence of it still open included: nobody follows it now.
+   */
+  follow(added: readonly InstrumentToken[], removed: readonly InstrumentToken[]): void {
+    for (const token of removed) {
+      this.watches.get(token)?.age.set(-1);
+      this.watches.delete(token);
+    }
+    for (const token of added) {
+      if (this.watches.has(token)) continue;
+      const age = this.metrics.gauge(
         'tick_age_seconds',
         'Seconds since the instrument last ticked (-1: never)',
         {

@@ -8,14 +8,11 @@ import {
   type ReconciliationReport,
   type WatchSpan,
 } from '../../domain/reconciliation.ts';
-import { reconciliationEvents, type ReconciliationEvent } from '../../domain/reconciliation-events.ts';
 import { MS_PER_DAY, MS_PER_MINUTE, type EpochMs } from '../../domain/units.ts';
 import type { FeedMessage } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { EventLog } from '../../ports/event-log/event-log.ts';
 import type { HistoricalData } from '../../ports/historical-data.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
-import type { Metrics } from '../../ports/metrics.ts';
 
 export interface ReconcilerDeps {
   readonly historical: HistoricalData;
@@ -23,24 +20,21 @@ export interface ReconcilerDeps {
   readonly session: MarketSession;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly metrics: Metrics;
   readonly exchangeOf: (token: InstrumentToken) => Exchange;
-  /** Where the differences are kept as events (stream `reconciliation`); none: metrics and logs only. */
-  readonly log?: EventLog<ReconciliationEvent>;
 }
-
-export const RECONCILIATION_STREAM = 'reconciliation';
 
 /**
  * After the close, once the broker's bars are final, compares each instrument's live minute bars
- * with the broker's candles (reconciliation.ts), over the minutes the feed was connected for whole:
- * the differences become gauges per token (`reconciliation_missing_minutes`,
- * `reconciliation_volume_delta`, `reconciliation_ohlc_mismatches`), a log line per instrument that
- * differs, and events in the event log. This catches losses no disconnect announced.
+ * with the broker's candles (reconciliation.ts), over the minutes the feed was connected for whole.
+ * Its reports go on to whoever consumes them (reconciliation-reporter.ts: gauges per token, a log
+ * line per instrument that differs, events in the event log). This catches losses no disconnect
+ * announced.
  */
 export class Reconciler {
   private readonly deps: ReconcilerDeps;
-  private readonly settings: { readonly tokens: readonly InstrumentToken[]; readonly priceTolerance: number };
+  private readonly priceTolerance: number;
+  /** The instruments compared: those followed now. */
+  private readonly tokens: Set<InstrumentToken>;
   private readonly abort = new AbortController();
   private reconciled: TradingDay | undefined;
   private running: Promise<void> | undefined;
@@ -54,7 +48,14 @@ export class Reconciler {
     settings: { readonly tokens: readonly InstrumentToken[]; readonly priceTolerance: number },
   ) {
     this.deps = deps;
-    this.settings = settings;
+    this.priceTolerance = settings.priceTolerance;
+    this.tokens = new Set(settings.tokens);
+  }
+
+  /** Instruments added to or removed from the running feed: the reconciliation compares those followed. */
+  follow(added: readonly InstrumentToken[], removed: readonly InstrumentToken[]): void {
+    for (const t of removed) this.tokens.delete(t);
+    for (const t of added) this.tokens.add(t);
   }
 
   /** A gap on record (the feed's, or one the freshness monitor found): its minutes are not judged. */
@@ -85,12 +86,12 @@ export class Reconciler {
   }
 
   async reconcileDay(day: TradingDay, signal?: AbortSignal): Promise<ReconciliationReport[]> {
-    const { historical, session, logger, metrics } = this.deps;
+    const { historical, session } = this.deps;
     const w = session.sessionBounds(day);
     const bars = this.deps.bars();
     const spans = this.watched();
     const reports: ReconciliationReport[] = [];
-    for (const token of this.settings.tokens) {
+    for (const token of [...this.tokens]) {
       const broker = await historical.candles(
         {
           token,
@@ -110,44 +111,11 @@ export class Reconciler {
         token,
         live,
         broker,
-        this.settings.priceTolerance,
+        this.priceTolerance,
         announced.length === 0 ? spans : withoutGaps(spans, announced),
       );
       reports.push(report);
-      const labels = { token };
-      metrics
-        .gauge(
-          'reconciliation_missing_minutes',
-          'Minutes the broker traded with no live bar (last session)',
-          labels,
-        )
-        .set(report.missingLive);
-      metrics
-        .gauge('reconciliation_volume_delta', 'Sum of |live − broker| minute volumes (last session)', labels)
-        .set(report.volumeDelta);
-      metrics
-        .gauge('reconciliation_ohlc_mismatches', 'Live bar prices off the broker’s (last session)', labels)
-        .set(report.ohlcMismatches);
-      if (report.differences.length > 0)
-        logger.warn('Live bars differ from the broker’s candles', {
-          token,
-          day,
-          missingLive: report.missingLive,
-          missingBroker: report.missingBroker,
-          volumeDelta: report.volumeDelta,
-          ohlcMismatches: report.ohlcMismatches,
-        });
     }
-    logger.info('Reconciliation done', {
-      day,
-      instruments: reports.length,
-      differing: reports.filter((r) => r.differences.length > 0).length,
-    });
-    await this.deps.log?.append(
-      RECONCILIATION_STREAM,
-      reconciliationEvents(day, reports, this.deps.clock.now()),
-      'any',
-    );
     return reports;
   }
 
@@ -156,7 +124,7 @@ export class Reconciler {
    * with no live bar at all (the service started after the close) is skipped: there is nothing to
    * compare, and reporting every minute missing would be noise.
    */
-  check(): void {
+  check(reconciled?: (day: TradingDay, reports: readonly ReconciliationReport[]) => void): void {
     if (this.running !== undefined) return;
     const now = this.deps.clock.now();
     const day = this.deps.session.tradingDayOf(now);
@@ -171,13 +139,12 @@ export class Reconciler {
       return;
     }
     this.running = this.reconcileDay(day, this.abort.signal)
-      .then(
-        () => undefined,
-        (e: unknown) =>
-          this.deps.logger.error('Reconciliation failed', {
-            day,
-            error: e instanceof Error ? e.message : String(e),
-          }),
+      .then((reports) => reconciled?.(day, reports))
+      .catch((e: unknown) =>
+        this.deps.logger.error('Reconciliation failed', {
+          day,
+          error: e instanceof Error ? e.message : String(e),
+        }),
       )
       .finally(() => {
         this.running = undefined;

@@ -18,7 +18,7 @@ const MAX_RETRY_MS = 300_000;
  * quiet instruments are normal and nothing is asked.
  */
 export class SubscriptionWatch {
-  private readonly tokens: readonly InstrumentToken[];
+  private readonly tokens: Set<InstrumentToken>;
   private readonly confirmMs: number;
   private readonly session: MarketSession;
   private readonly clock: Clock;
@@ -40,7 +40,7 @@ export class SubscriptionWatch {
     },
     settings: { readonly tokens: readonly InstrumentToken[]; readonly confirmMs: number },
   ) {
-    this.tokens = [...new Set(settings.tokens)];
+    this.tokens = new Set(settings.tokens);
     this.confirmMs = settings.confirmMs;
     this.waitMs = settings.confirmMs;
     this.session = deps.session;
@@ -74,6 +74,25 @@ export class SubscriptionWatch {
       this.pending.clear();
       this.deadline = undefined;
     }
+  }
+
+  /**
+   * Instruments added to or removed from the running feed: an added one must show a packet within
+   * `confirmMs` of now (its subscribe was just sent), a removed one is no longer waited for.
+   */
+  follow(added: readonly InstrumentToken[], removed: readonly InstrumentToken[]): void {
+    for (const t of removed) {
+      this.tokens.delete(t);
+      this.pending.delete(t);
+    }
+    const fresh = added.filter((t) => !this.tokens.has(t));
+    for (const t of fresh) this.tokens.add(t);
+    // Not connected: the next connect asks for every wanted token anyway.
+    if (this.deadline !== undefined && fresh.length > 0) {
+      for (const t of fresh) this.pending.add(t);
+      this.deadline = Math.max(this.deadline, this.clock.now() + this.confirmMs) as EpochMs;
+    }
+    this.unconfirmed.set(this.pending.size);
   }
 
   /** Called every second: asks again for what is still unconfirmed past its time. */

@@ -29,7 +29,7 @@ export const quarantineRecord = (reason: QuarantineReason, tick: Tick): ControlR
  */
 export class TickScreen {
   /** Undefined: every token counts as subscribed (a replay's source already kept only those). */
-  private readonly wanted: ReadonlySet<string> | undefined;
+  private readonly wanted: Set<string> | undefined;
   private readonly rules: ValidationRules;
   private readonly session: MarketSession;
   private readonly quarantine: RecordPublisher;
@@ -66,6 +66,16 @@ export class TickScreen {
   /** Ticks quarantined since start. */
   get quarantinedCount(): number {
     return this.quarantined;
+  }
+
+  /** Instruments added to or removed from the running path: a removed one's ticks are unsubscribed ones. */
+  follow(added: readonly InstrumentToken[], removed: readonly InstrumentToken[]): void {
+    if (this.wanted === undefined) return;
+    for (const t of added) this.wanted.add(t);
+    for (const t of removed) {
+      this.wanted.delete(t);
+      this.memory.delete(t);
+    }
   }
 
   /** The ticks that pass, in order (the same array when all pass); the others go to quarantine. */

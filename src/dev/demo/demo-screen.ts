@@ -1,5 +1,5 @@
 import type { Instrument } from '../../domain/instrument.ts';
-import type { IngestStatus } from '../../app/ingest-feed.ts';
+import type { IngestStatus } from '../../app/live/ingest-feed.ts';
 
 export interface DemoScreenInput {
   readonly status: IngestStatus;

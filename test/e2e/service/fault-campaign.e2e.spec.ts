@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { startLocalKafka, type LocalKafka } from '../../../src/dev/infra/local-kafka.ts';
-import { loadInstrumentFile, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { packagedInstrumentFile } from '../../../src/adapters/instruments/packaged-instrument-file.ts';
+import { loadInstrumentFile, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import {
   isRunning,
   metricValue,
@@ -78,7 +80,9 @@ describe('fault campaign: broker outages, SIGKILLs while journaling, restarts wi
     const broker = kafka;
     const simulator = sim;
     // Equities only: their cumulative volume tells every tick apart (the index's is always 0).
-    const tokens = (await loadInstrumentFile()).filter((i) => i.kind === 'equity').map((i) => i.token);
+    const tokens = (await loadInstrumentFile(packagedInstrumentFile()))
+      .filter((i) => i.kind === 'equity')
+      .map((i) => i.token);
     const feed = await startFeedRecorder(simulator, tokens, 'full');
     recorder = feed;
     const dataDir = tempDir('fault-campaign-data-');

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { freePort, sleep } from '../../../src/dev/infra/free-port.ts';
 import { startLocalKafka, type LocalKafka } from '../../../src/dev/infra/local-kafka.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTickflow } from '../../support/service-process.ts';
 

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { startLocalRedis, type LocalRedis } from '../../../src/dev/infra/local-redis.ts';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { startTickflow } from '../../support/service-process.ts';
 
 describe('tickflow live with Redis down at start', () => {

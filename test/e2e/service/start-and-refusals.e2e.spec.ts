@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_KEY_TRIES } from '../../../src/adapters/mstock/mstock-broker-feed.ts';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { freePort } from '../../../src/dev/infra/free-port.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
 
 const A_STACK_FRAME = /^\s+at /m;

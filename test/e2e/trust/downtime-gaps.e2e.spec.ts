@@ -10,7 +10,8 @@ import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { GapLedgerEventC } from '../../../src/ports/event-log/streams/gap-event-codec.ts';
 import { GAP_STREAM } from '../../../src/app/trust/gap-ledger-writer.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../src/dev/infra/free-port.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startTickflow } from '../../support/service-process.ts';
 
@@ -55,6 +56,10 @@ describe('tickflow live, end to end: quarantine and the gap topic', () => {
       });
       await waitFor('quarantined', async () =>
         /^ticks_quarantined_total\{reason="price-outside-band"\} 4$/m.test(await metrics()),
+      );
+      // Quarantined on screening, published when Kafka acknowledges: on a loaded machine, later.
+      await waitFor('quarantine acknowledged', async () =>
+        /^control_records_published_total\{topic="quarantine-[0-9a-f]+"\} 4$/m.test(await metrics()),
       );
       const body = await metrics();
       expect((body.match(/^tick_age_seconds\{token="\d+"\}/gm) ?? []).length).toBe(51);

@@ -1,11 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
-import {
-  encodeFrame,
-  encodePacket,
-  HEARTBEAT_FRAME,
-} from '../../../src/adapters/mstock/binary/encode-frame.ts';
+import { encodeFrame, encodePacket, HEARTBEAT_FRAME } from '../../../src/simulator/encode-frame.ts';
 import { QUIET_SOCKET } from '../../../src/adapters/mstock/feed-watchdog.ts';
 import { InvalidCredentials } from '../../../src/adapters/mstock/mstock-errors.ts';
 import { MstockBrokerFeed } from '../../../src/adapters/mstock/mstock-broker-feed.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PacketKind } from '../../../src/adapters/mstock/binary/packet-layout.ts';
+import type { PacketKind } from '../../../src/protocol/mstock/packet-layout.ts';
 import { istInstant, istTime, parseIstDate } from '../../../src/domain/ist.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import type { Tick } from '../../../src/domain/tick.ts';

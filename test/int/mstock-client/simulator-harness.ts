@@ -5,7 +5,7 @@ import type { MstockCredentials } from '../../../src/adapters/mstock/mstock-logi
 import { mstockSettings, type MstockSettingsInput } from '../../../src/adapters/mstock/mstock-settings.ts';
 import { systemClock } from '../../../src/adapters/system/system-clock.ts';
 import type { LogLevel } from '../../../src/ports/logger/logger.ts';
-import { startSimulator } from '../../../src/simulator/start-simulator.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import {
   DEMO_API_KEY,
   DEMO_PASSWORD,

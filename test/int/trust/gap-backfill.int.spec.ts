@@ -10,7 +10,8 @@ import { startLivePipeline, type LivePipeline } from '../../../src/app/root/live
 import { resolveInstruments } from '../../../src/app/root/resolve-instruments.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { waitFor } from './trust-harness.ts';
 
@@ -82,7 +83,7 @@ describe('a silent instrument, filled by the real backfill after the close', () 
     }));
     if (p === undefined) throw new Error('the pipeline did not start');
     const metric = async (name: string): Promise<number> => {
-      const body = await (await fetch(`${p.service.telemetry.url}/metrics`)).text();
+      const body = await (await fetch(`${p.telemetryUrl}/metrics`)).text();
       return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(body)?.[1] ?? 'NaN');
     };
 

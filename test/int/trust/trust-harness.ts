@@ -10,11 +10,13 @@ import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { startKafkaRecordPublishers } from '../../../src/adapters/kafka/start-kafka-record-publishers.ts';
 import { decodeServiceConfig } from '../../../src/app/root/config/service-config.ts';
 import { MarketSessionId, PrometheusMetricsId, buildContainer } from '../../../src/app/root/container.ts';
-import { startLiveService, type RunningLiveService } from '../../../src/app/live-service.ts';
+import { gapConsumerStage } from '../../../src/app/live/gap-report-stage.ts';
+import { startLiveService, type RunningLiveService } from '../../../src/app/live/live-service.ts';
+import { bindTelemetry, type BoundTelemetry } from '../../../src/app/root/bind-telemetry.ts';
 import { resolveInstruments } from '../../../src/app/root/resolve-instruments.ts';
 import { GapLedgerEventC } from '../../../src/ports/event-log/streams/gap-event-codec.ts';
 import { GapLedgerWriter } from '../../../src/app/trust/gap-ledger-writer.ts';
-import { validationRulesOf } from '../../../src/app/trust/validation-rules.ts';
+import { validationRulesOf } from '../../../src/app/root/config/validation-rules.ts';
 import { ReconciliationEventC } from '../../../src/ports/event-log/streams/reconciliation-event-codec.ts';
 import type { ReconciliationEvent } from '../../../src/domain/reconciliation-events.ts';
 import type { EventLog } from '../../../src/ports/event-log/event-log.ts';
@@ -24,13 +26,16 @@ import { BrokerFeedId } from '../../../src/ports/broker-feed.ts';
 import { HistoricalDataId } from '../../../src/ports/historical-data.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import { TickSinkId } from '../../../src/ports/tick-sink/tick-sink.ts';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { readTopicWithKcat, type KcatMessage } from '../../support/kcat.ts';
 
 export interface TrustBed {
   readonly sim: RunningSimulator;
   readonly service: RunningLiveService;
+  /** The telemetry server, bound first as the root binds it. */
+  readonly telemetry: BoundTelemetry['server'];
   readonly logger: MemoryLogger;
   readonly gaps: FeedGap[];
   /** The reconciliation's events, as the event log holds them. */
@@ -126,7 +131,11 @@ export const startTrustBed = async (options: {
     { maxAttempts: 3, retryDelayMs: 1000 },
   );
   const a = config.app;
-  const service = await startLiveService(
+  const telemetry = await bindTelemetry(
+    { metrics: () => metrics.exposition(), contentType: metrics.contentType },
+    { host: '127.0.0.1', port: 0 },
+  );
+  const service = startLiveService(
     {
       feed: container.get(BrokerFeedId),
       sink,
@@ -135,11 +144,13 @@ export const startTrustBed = async (options: {
       clock,
       session,
       instruments: instruments.right,
-      exposition: { metrics: () => metrics.exposition(), contentType: metrics.contentType },
-      onGap: (gap) => {
-        gaps.push(gap);
-        ledger.record(gap);
-      },
+      serveReadiness: (readiness) => telemetry.serveReadiness(readiness),
+      gapConsumers: [
+        gapConsumerStage('gap-ledger', (gap) => {
+          gaps.push(gap);
+          ledger.record(gap);
+        }),
+      ],
       trust: {
         quarantine: control.quarantine,
         validation: validationRulesOf(a),
@@ -161,11 +172,12 @@ export const startTrustBed = async (options: {
         },
       },
     },
-    { mode: 'full', metricsHost: '127.0.0.1', metricsPort: 0, maxInFlight: 64 },
+    { mode: 'full', maxInFlight: 64 },
   );
   return {
     sim,
     service,
+    telemetry: telemetry.server,
     logger,
     gaps,
     reconciliation,
@@ -174,6 +186,7 @@ export const startTrustBed = async (options: {
     read: (topic) => readTopicWithKcat(inject('kafkaBroker'), topic),
     stop: async () => {
       await service.stop();
+      await telemetry.server.close();
       await ledger.idle();
       await control.gaps.close();
       await sim.close();

@@ -105,7 +105,7 @@ describe('data you can trust: the live pipeline against the simulator and real K
     await sleep(5000);
     expect(b.gaps).toEqual([]);
     expect(b.service.ingestion.snapshot().ticksQuarantined).toBe(0);
-    const ready = await fetch(`${b.service.telemetry.url}/readyz`);
+    const ready = await fetch(`${b.telemetry.url}/readyz`);
     expect(ready.status).toBe(200);
   });
 
@@ -115,19 +115,19 @@ describe('data you can trust: the live pipeline against the simulator and real K
     const clientsBefore = b.sim.stats().clients.length;
     b.sim.faults.goSilent(6000);
     await waitFor('readyz says mute', async () => {
-      const r = await fetch(`${b.service.telemetry.url}/readyz`);
+      const r = await fetch(`${b.telemetry.url}/readyz`);
       return r.status === 503 && (await r.text()).includes('mute');
     });
     // FEED_STALE_AFTER_MS=2000: the silent socket is closed and a new one opened while still mute.
     await waitFor('socket replaced', () => b.sim.stats().clients.length > clientsBefore, 10_000);
     await waitFor('the new socket connected', () => b.service.ingestion.snapshot().connected);
     // The new socket is just as mute (the simulator is silent for 6 s): still not ready.
-    const still = await fetch(`${b.service.telemetry.url}/readyz`);
+    const still = await fetch(`${b.telemetry.url}/readyz`);
     expect(still.status).toBe(503);
     expect(await still.text()).toContain('mute');
     await waitFor(
       'flowing again',
-      async () => (await fetch(`${b.service.telemetry.url}/readyz`)).status === 200,
+      async () => (await fetch(`${b.telemetry.url}/readyz`)).status === 200,
       20_000,
     );
     await waitFor('mute-socket gap', () => b.gaps.some((g) => g.cause === 'mute-socket'), 10_000);
@@ -150,7 +150,7 @@ describe('data you can trust: the live pipeline against the simulator and real K
     expect(await b.metrics()).toMatch(/^feed_mute_replacements_total [1-9]/m);
     await waitFor(
       'flowing again',
-      async () => (await fetch(`${b.service.telemetry.url}/readyz`)).status === 200,
+      async () => (await fetch(`${b.telemetry.url}/readyz`)).status === 200,
       20_000,
     );
     await waitFor('mute-socket gap', () => b.gaps.some((g) => g.cause === 'mute-socket'), 10_000);

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
-import {
-  encodeFrame,
-  encodePacket,
-  HEARTBEAT_FRAME,
-} from '../../../src/adapters/mstock/binary/encode-frame.ts';
+import { encodeFrame, encodePacket, HEARTBEAT_FRAME } from '../../../src/simulator/encode-frame.ts';
 import { FeedFrameReader } from '../../../src/adapters/mstock/feed-frame-reader.ts';
 import { FeedMetrics } from '../../../src/adapters/mstock/feed-metrics.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
-import { encodeFrame, encodePacket } from '../../../src/adapters/mstock/binary/encode-frame.ts';
+import { encodeFrame, encodePacket } from '../../../src/simulator/encode-frame.ts';
 import type { TappedStream } from '../../../src/adapters/mstock/feed-tap.ts';
 import {
   startFeedRecording,

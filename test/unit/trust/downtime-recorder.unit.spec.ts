@@ -9,6 +9,8 @@ import { DowntimeRecorder } from '../../../src/app/trust/downtime-recorder.ts';
 import { GapLedgerEventC } from '../../../src/ports/event-log/streams/gap-event-codec.ts';
 import { GapLedgerWriter } from '../../../src/app/trust/gap-ledger-writer.ts';
 import type { FeedGap } from '../../../src/domain/feed-events.ts';
+import type { Tick } from '../../../src/domain/tick.ts';
+import type { InstrumentToken } from '../../../src/domain/instrument.ts';
 import type { PreviousRun, RunCheckpoint } from '../../../src/domain/gap-downtime.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import type { RunCheckpointStore } from '../../../src/ports/run-checkpoint.ts';
@@ -37,7 +39,11 @@ const tokens = [RELIANCE, TCS];
 const startRun = async (
   store: RunCheckpointStore,
   storage: MemoryEventStorage,
-  over: { openGap?: (gap: FeedGap) => Promise<boolean>; intervalMs?: number } = {},
+  over: {
+    openGap?: (gap: FeedGap) => Promise<boolean>;
+    intervalMs?: number;
+    tokens?: readonly InstrumentToken[];
+  } = {},
 ) => {
   const publisher = new MemoryRecordPublisher();
   const ledger = new GapLedgerWriter(
@@ -62,7 +68,7 @@ const startRun = async (
       logger: new MemoryLogger(),
       metrics: new MemoryMetrics(),
     },
-    { tokens, intervalMs: over.intervalMs ?? 60_000 },
+    { tokens: over.tokens ?? tokens, intervalMs: over.intervalMs ?? 60_000 },
   );
   return { ledger, publisher, sink, recorder, watched: recorder.watch(sink) };
 };
@@ -73,6 +79,23 @@ const opened = async (storage: MemoryEventStorage): Promise<FeedGap[]> =>
     .map((s) => s.event)
     .filter((e) => e.type === 'FeedGapOpened')
     .map(({ data: { tokens: t, from, to, cause } }) => ({ tokens: t, from, to, cause }));
+
+/** Publishes through the watched sink and waits until every gap it opened is on the ledger. */
+const publishSettled = async (run: Awaited<ReturnType<typeof startRun>>, batch: readonly Tick[]) => {
+  await run.watched.publish(batch);
+  await run.recorder.settled();
+  await run.ledger.idle();
+};
+
+/** A first run in which both tokens ticked at 1 s, stopped cleanly: the checkpoint the next run starts from. */
+const afterACleanStop = async () => {
+  const store = new MemoryCheckpointStore();
+  const storage = new MemoryEventStorage();
+  const first = await startRun(store, storage);
+  await first.watched.publish([tick(at(1000)), tick(at(1000), { token: TCS })]);
+  await first.recorder.stop();
+  return { store, storage };
+};
 
 describe('DowntimeRecorder', () => {
   it('a first run opens nothing; its clean stop leaves each token last accepted tick, stopped cleanly', async () => {
@@ -95,12 +118,7 @@ describe('DowntimeRecorder', () => {
   });
 
   it('after a clean stop, each token first tick opens a stopped gap in the ledger and on the gap topic', async () => {
-    const store = new MemoryCheckpointStore();
-    const storage = new MemoryEventStorage();
-    const first = await startRun(store, storage);
-    await first.watched.publish([tick(at(1000)), tick(at(1000), { token: TCS })]);
-    await first.recorder.stop();
-
+    const { store, storage } = await afterACleanStop();
     const second = await startRun(store, storage);
     await second.watched.publish([tick(at(60_000)), tick(at(60_000))]);
     await second.recorder.settled();
@@ -181,5 +199,23 @@ describe('DowntimeRecorder', () => {
     expect(await opened(storage)).toEqual([
       { tokens: [RELIANCE], from: at(950), to: at(119_950), cause: 'process-down' },
     ]);
+  });
+
+  it('follows the instruments: one added while running gets its downtime at its first tick, one removed leaves the checkpoint', async () => {
+    const { store, storage } = await afterACleanStop();
+    // The second run starts with RELIANCE alone; TCS is added while it runs.
+    const second = await startRun(store, storage, { tokens: [RELIANCE] });
+    expect(second.recorder.waitingTokens()).toEqual([RELIANCE]);
+    second.recorder.follow([TCS], []);
+    expect(second.recorder.waitingTokens()).toEqual([RELIANCE, TCS]);
+    await publishSettled(second, [tick(at(60_000)), tick(at(60_000), { token: TCS })]);
+    expect(await opened(storage)).toEqual([
+      { tokens: [RELIANCE], from: at(950), to: at(59_950), cause: 'stopped' },
+      { tokens: [TCS], from: at(950), to: at(59_950), cause: 'stopped' },
+    ]);
+
+    second.recorder.follow([], [RELIANCE]);
+    await second.recorder.stop();
+    expect(store.written?.tokens).toEqual(new Map([[TCS, { lastAcceptedAt: at(59_950) }]]));
   });
 });

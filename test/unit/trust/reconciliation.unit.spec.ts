@@ -5,6 +5,10 @@ import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
 import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { MemoryRecordPublisher } from '../../../src/adapters/memory/memory-record-publisher.ts';
 import { BarBuilder } from '../../../src/app/trust/bar-builder.ts';
+import { ReconcileStage, ReconciliationReportStage } from '../../../src/app/live/bar-stages.ts';
+import type { LiveMessage } from '../../../src/app/live/live-message.ts';
+import { runStage } from '../../../src/app/live/stage-chain.ts';
+import { ReconciliationReporter } from '../../../src/app/trust/reconciliation-reporter.ts';
 import { Reconciler } from '../../../src/app/trust/reconciler.ts';
 import { ReconciliationEventC } from '../../../src/ports/event-log/streams/reconciliation-event-codec.ts';
 import { MemoryEventLog } from '../../../src/adapters/memory/memory-event-log.ts';
@@ -120,22 +124,22 @@ describe('reconciliation', () => {
       .add('minute', officialCandles(tcs));
     const metrics = new MemoryMetrics();
     const log = new MemoryEventLog(ReconciliationEventC);
+    const clock = new ManualClock(ist('2026-11-19 16:15:00'));
+    const logger = new MemoryLogger();
     const reconciler = new Reconciler(
-      {
-        historical,
-        bars: () => builder.barsByToken(),
-        session: nse,
-        clock: new ManualClock(ist('2026-11-19 16:15:00')),
-        logger: new MemoryLogger(),
-        metrics,
-        exchangeOf: () => 'NSE',
-        log,
-      },
+      { historical, bars: () => builder.barsByToken(), session: nse, clock, logger, exchangeOf: () => 'NSE' },
       { tokens: [RELIANCE, TCS], priceTolerance: 0.001 },
+    );
+    // The reports travel as a message to the stage that reports them.
+    const reporting = new ReconciliationReportStage(
+      new ReconciliationReporter({ metrics, logger, clock, log }),
+      logger,
     );
     // Connected before the open, through the session: every minute is judged.
     reconciler.observe({ kind: 'connected', at: epochMs(OPEN - 60_000), attempt: 1 });
     const reports = await reconciler.reconcileDay('2026-11-19' as TradingDay);
+    await runStage(reporting, [{ kind: 'reconciled', day: '2026-11-19' as TradingDay, reports }]);
+    await reporting.settled();
     const [r, t] = reports;
     expect(r?.differences).toEqual([]);
     expect(t?.differences.length).toBeGreaterThan(0);
@@ -235,7 +239,6 @@ describe('reconciliation leaves announced gaps alone', () => {
         session: nse,
         clock: new ManualClock(ist('2026-11-19 16:15:00')),
         logger: new MemoryLogger(),
-        metrics: new MemoryMetrics(),
         exchangeOf: () => 'NSE',
       },
       { tokens: [RELIANCE], priceTolerance: 0.001 },
@@ -280,7 +283,6 @@ describe('Reconciler.check', () => {
         session: nse,
         clock,
         logger,
-        metrics: new MemoryMetrics(),
         exchangeOf: () => 'NSE',
       },
       { tokens: [RELIANCE], priceTolerance: 0.001 },
@@ -304,7 +306,6 @@ describe('Reconciler.check', () => {
         session: nse,
         clock: new ManualClock(ist('2026-11-19 17:00:00')),
         logger,
-        metrics: new MemoryMetrics(),
         exchangeOf: () => 'NSE',
       },
       { tokens: [RELIANCE], priceTolerance: 0.001 },
@@ -313,5 +314,40 @@ describe('Reconciler.check', () => {
     again.check();
     await again.close();
     expect(historical.requests).toHaveLength(1);
+  });
+});
+
+describe('the reconcile stage', () => {
+  it('on the beat after the bars are final, passes the reports on down the path as a reconciled message', async () => {
+    const ticks = session(RELIANCE, 5);
+    const { builder } = build(ticks);
+    const historical = new MemoryHistoricalData().add('minute', officialCandles(ticks));
+    const deps = {
+      historical,
+      bars: () => builder.barsByToken(),
+      session: nse,
+      exchangeOf: () => 'NSE' as const,
+    };
+    const evening = new ManualClock(ist('2026-11-19 17:00:00'));
+    const reconciler = new Reconciler(
+      { ...deps, clock: evening, logger: new MemoryLogger() },
+      {
+        tokens: [RELIANCE],
+        priceTolerance: 0.001,
+      },
+    );
+    reconciler.observe({ kind: 'connected', at: epochMs(OPEN - 60_000), attempt: 1 });
+    const out: LiveMessage[] = [];
+    const entry = new ReconcileStage(reconciler).connect((m) => {
+      out.push(m);
+    });
+    await entry({ kind: 'beat', at: ist('2026-11-19 17:00:00') });
+    for (let i = 0; i < 100 && out.length < 2; i++) await new Promise((r) => setImmediate(r));
+    expect(out.map((m) => m.kind)).toEqual(['beat', 'reconciled']);
+    const reconciled = out[1];
+    expect(reconciled?.kind === 'reconciled' && reconciled.day).toBe('2026-11-19');
+    expect(
+      reconciled?.kind === 'reconciled' && reconciled.reports.map((r) => [r.token, r.differences]),
+    ).toEqual([[RELIANCE, []]]);
   });
 });

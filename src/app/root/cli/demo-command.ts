@@ -1,6 +1,7 @@
 import { either as E } from 'fp-ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { packagedInstrumentFile } from '../../../adapters/instruments/packaged-instrument-file.ts';
 import { DEMO_CREDENTIALS, startSimulator } from '../../../simulator/index.ts';
 import type { SinkChoice } from '../container.ts';
 import { renderDemoScreen } from '../../../dev/demo/demo-screen.ts';
@@ -105,7 +106,13 @@ const runDemo = async (
   mkdirSync(dataDir, { recursive: true });
   if (bed === undefined) sinkChoice = { kind: 'ndjson', path: join(dataDir, 'demo-ticks.ndjson') };
 
-  const sim = await startSimulator({ port: 0, rate, alwaysOpen: true, credentials: DEMO_CREDENTIALS });
+  const sim = await startSimulator({
+    port: 0,
+    rate,
+    alwaysOpen: true,
+    credentials: DEMO_CREDENTIALS,
+    instrumentFile: packagedInstrumentFile(),
+  });
   started.push(() => sim.close());
   say(`[INFO] m.Stock simulator on ${sim.url}`);
   if (interrupted()) return INTERRUPTED;
@@ -141,7 +148,7 @@ const runDemo = async (
       instruments: s.instruments,
       ticksPerSecond: perSecond,
       elapsedSeconds: (Date.now() - startedAt) / 1000,
-      metricsUrl: service.telemetry.url,
+      metricsUrl: pipeline.telemetryUrl,
       kafka: bed?.kafkaBroker ?? 'none (file)',
       topic,
       width: process.stdout.columns,
