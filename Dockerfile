@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The backfill's stage processes run dist/scripts/batch_nifty50.js and feed_kafka.js.
+COPY scripts ./scripts
 RUN npm run build
 
 # Run: production dependencies and the compiled code only, as an unprivileged user.
