@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { SubscriptionMode } from '../ports/broker-feed.ts';
-import type { ClientStats } from './simulator-stats.ts';
+import type { ClientStats, ConnectionStats } from './simulator-stats.ts';
 
 const MESSAGE_LOG_LIMIT = 1000;
 
@@ -70,6 +70,12 @@ export class FeedClient {
 
   isOpen(): boolean {
     return this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Who follows what now: a socket that is no longer open follows nothing. */
+  connection(): ConnectionStats {
+    const open = this.isOpen();
+    return { id: String(this.id), open, tokens: open ? [...this.modes.keys()] : [] };
   }
 
   stats(): ClientStats {

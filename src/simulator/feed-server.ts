@@ -16,7 +16,7 @@ import { roundToTick } from './reference-prices.ts';
 import type { Random } from './seeded-random.ts';
 import type { SessionStore } from './session-store.ts';
 import type { SimulatorOptions } from './simulator-options.ts';
-import type { ClientStats, FeedTotals, TokenCounters } from './simulator-stats.ts';
+import type { ClientStats, ConnectionStats, FeedTotals, TokenCounters } from './simulator-stats.ts';
 import { buildFrames, TickBatch } from './tick-batch.ts';
 
 export interface FeedServerDeps {
@@ -313,7 +313,10 @@ export class FeedServer {
     return n;
   }
 
-  /** Closes the connections opened with these access tokens. */
+  /**
+   * Closes the connections opened with these access tokens, as the server ends an expired session's
+   * feed: a close frame 1008 'Session expired' (the expire-sessions fault and single-session mode).
+   */
   closeSessions(tokens: readonly string[]): number {
     const set = new Set(tokens);
     let n = 0;
@@ -348,6 +351,11 @@ export class FeedServer {
 
   clients(): ClientStats[] {
     return [...this.#closed, ...this.#clients].sort((a, b) => a.id - b.id).map((c) => c.stats());
+  }
+
+  /** Every connection the stats keep, in id order, and what each follows now. */
+  connections(): ConnectionStats[] {
+    return [...this.#closed, ...this.#clients].sort((a, b) => a.id - b.id).map((c) => c.connection());
   }
 
   totals(): FeedTotals {

@@ -24,5 +24,11 @@ export {
   type HistoricalFaultAnswer,
   type MalformedFrameKind,
 } from './fault-state.ts';
-export type { ClientStats, RestRecord, SimulatorStats, TokenStats } from './simulator-stats.ts';
+export type {
+  ClientStats,
+  ConnectionStats,
+  RestRecord,
+  SimulatorStats,
+  TokenStats,
+} from './simulator-stats.ts';
 export { decodeInstrumentCsv, loadInstrumentFile, type SimInstrument } from './instrument-list.ts';

@@ -12,6 +12,9 @@ const LoginForm = t.type({ username: t.string, password: t.string });
 const OtpForm = t.type({ api_key: t.string, request_token: t.string, checksum: t.string });
 const TotpForm = t.type({ api_key: t.string, totp: t.string });
 
+/** Logins awaiting their OTP that are remembered; older ones are forgotten (their OTP then expired). */
+const PENDING_LOGINS_KEPT = 100;
+
 const missing = (fields: string): RestReply => fail(400, `${fields} required`, 'InputException');
 
 /** `POST /connect/login`: username and password; an OTP is then "sent". */
@@ -22,7 +25,9 @@ export const connectLogin = (req: RestRequest, deps: RestDeps): RestReply => {
   if (form.right.username !== user || form.right.password !== password) {
     return fail(deps.options.businessErrorStatus, 'Invalid username or password (MACM1)', 'MiraeException');
   }
-  deps.login.pendingAt = deps.options.clock();
+  const { pending } = deps.login;
+  if (pending.length >= PENDING_LOGINS_KEPT) pending.shift();
+  pending.push(deps.options.clock());
   // The flags come as strings and as booleans in the wild: the simulator sends both kinds.
   return ok({
     ugid: randomUUID(),
@@ -63,18 +68,20 @@ const precheck = (apiKey: string, deps: RestDeps): RestReply | undefined => {
     return fail(403, 'API is suspended/expired or the api_key is invalid.', 'APIKeyException');
   }
   const at = options.clock();
-  if (login.pendingAt === undefined || at - login.pendingAt > options.otpValidityMs) {
+  while (login.pending.length > 0 && at - (login.pending[0] ?? at) > options.otpValidityMs)
+    login.pending.shift();
+  if (login.pending.length === 0) {
     return fail(options.businessErrorStatus, 'OTP has expired. Please login again.', 'InputException');
   }
   return undefined;
 };
 
 const openSession = (deps: RestDeps): RestReply => {
-  deps.login.pendingAt = undefined;
-  const { options } = deps;
-  return ok(
-    sessionData(deps.sessions.open(options.credentials.user, options.credentials.apiKey, options.clock())),
-  );
+  deps.login.pending.shift();
+  const { options, sessions } = deps;
+  const { user, apiKey } = options.credentials;
+  if (options.singleSession) deps.closeFeeds(sessions.endSessionsOf(user));
+  return ok(sessionData(sessions.open(user, apiKey, options.clock())));
 };
 
 /** `POST /session/token`: the SMS OTP as `request_token`, `checksum` = 'L' (any non-empty value). */

@@ -19,8 +19,13 @@ export interface RestDeps {
   readonly instruments: ReadonlyMap<number, SimInstrument>;
   readonly faults: FaultState;
   readonly rateLimit: RequestRateLimit;
-  /** Market-clock time of the last good `connect/login`, which an OTP or TOTP must follow. */
-  readonly login: { pendingAt: number | undefined };
+  /**
+   * Market-clock times of the good `connect/login`s not yet followed by their OTP or TOTP, oldest
+   * first: each opens its own window, so clients logging in at the same time do not spoil each other's.
+   */
+  readonly login: { readonly pending: number[] };
+  /** Closes the feeds opened with these access tokens (their sessions were ended). */
+  readonly closeFeeds: (accessTokens: readonly string[]) => void;
 }
 
 /** A request under /openapi/typea, already read: path segments after it, query, form body. */

@@ -67,6 +67,20 @@ export class SessionStore {
     return this.#sessions.delete(accessToken);
   }
 
+  /**
+   * Ends every session of `userId` (single-session mode, before a new login): they are gone as
+   * after a logout, so their tokens get the unknown-token refusal. Returns the ended tokens.
+   */
+  endSessionsOf(userId: string): string[] {
+    const ended: string[] = [];
+    for (const [token, s] of this.#sessions) {
+      if (s.userId !== userId) continue;
+      this.#sessions.delete(token);
+      ended.push(token);
+    }
+    return ended;
+  }
+
   /** The expire-sessions fault: every session expires now (and is then told apart from unknown tokens). */
   expireAll(): string[] {
     const tokens: string[] = [];

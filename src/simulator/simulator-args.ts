@@ -15,7 +15,8 @@ export const SIMULATOR_USAGE = `tickflow simulate [options]
   --tick-time-zone <z>    'ist' or 'utc': how feed times count seconds since 1980 (default ist)
   --historical-rate <n>   historical requests per second before 429 (default 1; 0 = unlimited)
   --full-200              send 200-byte equity packets for full mode (default 184)
-  --index-48              send 48-byte index packets for full mode (default 32)`;
+  --index-48              send 48-byte index packets for full mode (default 32)
+  --single-session        a login ends the user's older session (its token refused, its feed closed)`;
 
 type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
 
@@ -80,6 +81,9 @@ export const parseSimulatorArgs = (
         break;
       case '--index-48':
         out.fullIndexPacket = 'index48';
+        break;
+      case '--single-session':
+        out.singleSession = true;
         break;
       default:
         return fail(`unknown option '${flag}'\n${SIMULATOR_USAGE}`);

@@ -103,6 +103,11 @@ export interface SimulatorOptions {
   readonly arrayWrappedRoutes: readonly string[];
   /** Per connection: frames are dropped (and counted) while more than this is waiting to be sent. */
   readonly maxBufferedBytes: number;
+  /**
+   * A login ends the user's older sessions: their tokens are refused and their feeds closed (1008,
+   * as an expired session's). Whether m.Stock does this is unknown; off, sessions live side by side.
+   */
+  readonly singleSession: boolean;
 }
 
 /** What a start must name: the instruments to quote, or the file to read them from. */
@@ -140,6 +145,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   scriptMasterIncludesIndices: false,
   arrayWrappedRoutes: [],
   maxBufferedBytes: 32 * 1024 * 1024,
+  singleSession: false,
 };
 
 /** Credentials from the variables the adapter reads; unset ones take the demo values. */

@@ -71,6 +71,16 @@ export interface ClientStats {
   readonly framesDroppedForBackpressure: number;
 }
 
+/** One WebSocket and the tokens subscribed on it now, so a test can see who follows what. */
+export interface ConnectionStats {
+  /** The `clients[]` id, as a string. */
+  readonly id: string;
+  /** Open now; a closed connection (kept among the last 100) follows nothing. */
+  readonly open: boolean;
+  /** Subscribed now, in subscription order; empty once the socket is not open. */
+  readonly tokens: readonly number[];
+}
+
 export interface RestRecord {
   /** Wall-clock ms when the request arrived. */
   readonly at: number;
@@ -100,6 +110,7 @@ export interface SimulatorStats {
   readonly marketOpen: boolean;
   readonly tokens: Readonly<Record<string, TokenStats>>;
   readonly clients: readonly ClientStats[];
+  readonly connections: readonly ConnectionStats[];
   readonly totals: FeedTotals;
   readonly rest: {
     readonly counts: Readonly<Record<string, number>>;

@@ -92,7 +92,10 @@ export const startSimulator = async (
     instruments: new Map(instruments.map((i) => [i.token, i])),
     faults: faultState,
     rateLimit: new RequestRateLimit(options.historicalRatePerSecond),
-    login: { pendingAt: undefined },
+    login: { pending: [] },
+    closeFeeds: (accessTokens) => {
+      feed.closeSessions(accessTokens);
+    },
   };
   const log = new RequestLog();
 
@@ -149,6 +152,7 @@ export const startSimulator = async (
       marketOpen: marketSession.isOpen(epochMs(now)),
       tokens,
       clients: feed.clients(),
+      connections: feed.connections(),
       totals: feed.totals(),
       rest: { counts: { ...log.counts }, requests: [...log.requests] },
       faults: faultState.snapshot(),

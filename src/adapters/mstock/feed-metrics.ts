@@ -15,6 +15,7 @@ export class FeedMetrics {
   readonly backpressurePauses: Counter;
   readonly serverErrors: Counter;
   readonly unsubscribedTicks: Counter;
+  readonly sessionTakenOver: Counter;
   private readonly metrics: Metrics;
   private readonly connectFailures = new Map<string, Counter>();
 
@@ -43,6 +44,10 @@ export class FeedMetrics {
     this.unsubscribedTicks = metrics.counter(
       'websocket_unsubscribed_ticks_total',
       'Ticks dropped because their token was not subscribed',
+    );
+    this.sessionTakenOver = metrics.counter(
+      'mstock_session_taken_over_total',
+      'Episodes in which another login with the same m.Stock user kept ending this session (counted once each)',
     );
   }
 

@@ -7,7 +7,12 @@ import type { SecretMasker } from './secret-masker.ts';
 export type SocketEvent =
   | { readonly type: 'binary'; readonly data: Uint8Array; readonly receivedAt: EpochMs }
   | { readonly type: 'text'; readonly text: string; readonly receivedAt: EpochMs }
-  | { readonly type: 'closed'; readonly reason: string };
+  | {
+      readonly type: 'closed';
+      readonly reason: string;
+      /** The server ended it with a close frame (not our own close, not a dropped connection). */
+      readonly byServer: boolean;
+    };
 
 export interface FeedSocketOptions {
   readonly handshakeTimeoutMs: number;
@@ -18,6 +23,9 @@ export interface FeedSocketOptions {
   /** Called each time the socket is paused because the consumer fell behind. */
   readonly onPause: () => void;
 }
+
+/** The close code `ws` reports when the connection ended without a close frame (RFC 6455, 7.1.5). */
+const ABNORMAL_CLOSURE = 1006;
 
 const toBytes = (data: WebSocket.RawData): Buffer =>
   Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -93,7 +101,9 @@ export class FeedSocket {
         const why =
           socket.lastError === undefined ? `closed by the server (code ${code}${said})` : socket.lastError;
         settle(new BrokerUnavailable({ endpoint: 'websocket', status: 'network_error', brokerMessage: why }));
-        socket.finish(why);
+        // By the server only with a close frame (1006: none came, the connection dropped). After our
+        // own close() the socket is already finished and this changes nothing.
+        socket.finish(why, socket.lastError === undefined && code !== ABNORMAL_CLOSURE);
       });
       ws.on('message', (data, isBinary) => {
         const receivedAt = options.clock.now();
@@ -135,7 +145,7 @@ export class FeedSocket {
 
   /** Drops the connection at once (no closing handshake, so no timer is left behind). */
   close(reason: string): void {
-    this.finish(reason);
+    this.finish(reason, false);
     this.ws.terminate();
   }
 
@@ -169,9 +179,9 @@ export class FeedSocket {
     }
   }
 
-  private finish(reason: string): void {
+  private finish(reason: string, byServer: boolean): void {
     if (this.closed !== undefined) return;
-    this.closed = { type: 'closed', reason };
+    this.closed = { type: 'closed', reason, byServer };
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.(this.closed);

@@ -23,6 +23,7 @@ import { ApiKeyRejected, isMstockError, SessionExpired } from './mstock-errors.t
 import type { FeedSettings } from './mstock-settings.ts';
 import type { SecretMasker } from './secret-masker.ts';
 import type { SessionManager } from './session-manager.ts';
+import { SessionTakeoverWatch } from './session-takeover-watch.ts';
 
 export interface MstockBrokerFeedDeps {
   readonly session: SessionManager;
@@ -48,6 +49,10 @@ interface RetryState {
   suspect: number;
   /** Logins in a row whose API key the broker refused. */
   keyRefusals: number;
+  /** The token of the last connection the server ended with a close frame, until one works again. */
+  serverClosed: string | undefined;
+  /** The next wait lasts at least this long: a takeover's login backoff (0: none). */
+  loginDelayMs: number;
 }
 
 /**
@@ -71,6 +76,10 @@ const shouldRetry = (e: unknown, state: RetryState): boolean => {
  * goes silent while the market is open, or the session nears its expiry, replace it after a
  * backoff. The stream carries `connected`, `disconnected` and `gap` messages around the ticks.
  *
+ * A socket the server closed whose token is then refused means the broker ended the session: log
+ * in again at once, or, when another login with the same user keeps ending our sessions, report
+ * it once and wait longer before each login (`session-takeover-watch.ts`).
+ *
  * `connected.attempt` counts connection attempts since `messages()` began (1 = the first), so a
  * value above 1 means a reconnect. A gap runs from the last frame the lost socket delivered (so
  * a mute socket's silence is inside it) to the moment the new socket was subscribed.
@@ -80,6 +89,7 @@ export class MstockBrokerFeed implements BrokerFeed {
   private readonly feedMetrics: FeedMetrics;
   private readonly sleep: Sleep;
   private readonly random: () => number;
+  private readonly takeover: SessionTakeoverWatch;
   /** One per open `messages()` stream: sends subscribe messages again on its current socket. */
   private readonly resubscribers = new Set<(tokens: readonly InstrumentToken[]) => boolean>();
   private readonly replacers = new Set<(quietForMs: number) => boolean>();
@@ -93,6 +103,14 @@ export class MstockBrokerFeed implements BrokerFeed {
     this.feedMetrics = new FeedMetrics(deps.metrics);
     this.sleep = deps.sleep ?? realSleep;
     this.random = deps.random ?? Math.random;
+    this.takeover = new SessionTakeoverWatch({
+      session: deps.session,
+      settings: deps.settings.sessionTakeover,
+      clock: deps.clock,
+      logger: deps.logger,
+      takenOver: this.feedMetrics.sessionTakenOver,
+      random: this.random,
+    });
   }
 
   messages(subscription: Subscription, signal: AbortSignal): AsyncIterable<FeedMessage> {
@@ -197,13 +215,23 @@ export class MstockBrokerFeed implements BrokerFeed {
       return true;
     };
     this.replacers.add(replace);
-    const state: RetryState = { attempt: 0, failures: 0, suspect: 0, keyRefusals: 0 };
+    const state: RetryState = {
+      attempt: 0,
+      failures: 0,
+      suspect: 0,
+      keyRefusals: 0,
+      serverClosed: undefined,
+      loginDelayMs: 0,
+    };
     let lost: { readonly since: EpochMs; readonly cause: GapCause } | undefined;
     try {
       while (!stopped()) {
         if (state.attempt > 0) {
+          const backoff = backoffDelay(settings.reconnectBackoff, state.failures, this.random);
+          const wait = Math.max(backoff, state.loginDelayMs);
+          state.loginDelayMs = 0;
           try {
-            await this.sleep(backoffDelay(settings.reconnectBackoff, state.failures, this.random), signal);
+            await this.sleep(wait, signal);
           } catch {
             return;
           }
@@ -223,6 +251,7 @@ export class MstockBrokerFeed implements BrokerFeed {
         // Watched from now on, not from the consumer's next pull: the generator waits at each yield.
         const stopWatchdog = startFeedWatchdog(current, this.deps);
         let reason = 'aborted';
+        let byServer = false;
         let framed = false;
         try {
           yield tapped({ kind: 'connected', at: connectedAt, attempt: state.attempt });
@@ -239,6 +268,7 @@ export class MstockBrokerFeed implements BrokerFeed {
             if (stopped()) break;
             if (event.type === 'closed') {
               reason = event.reason;
+              byServer = event.byServer;
               break;
             }
             if (event.type === 'text') {
@@ -264,9 +294,13 @@ export class MstockBrokerFeed implements BrokerFeed {
           current.close('stopped');
         }
         if (stopped()) return;
+        // Closed by the server before any frame, right after it closed this token's last socket.
+        const refusedAgain = !framed && byServer && state.serverClosed === opened.accessToken;
+        state.serverClosed = byServer ? opened.accessToken : undefined;
         if (!framed) {
           state.failures += 1;
-          this.suspectToken(state, opened.accessToken);
+          if (refusedAgain) this.sessionEnded(state, opened.accessToken);
+          else this.suspectToken(state, opened.accessToken);
         }
         const at = clock.now();
         logger.warn('Disconnected from MStock WebSocket', { reason });
@@ -313,10 +347,10 @@ export class MstockBrokerFeed implements BrokerFeed {
       if (e instanceof ApiKeyRejected) state.keyRefusals += 1;
       if (!shouldRetry(e, state)) throw e;
       if (accessToken !== undefined) {
-        if (e instanceof SessionExpired) session.invalidate(accessToken);
-        else if (isMstockError(e) && e.endpoint === 'websocket' && typeof e.status === 'number') {
-          this.suspectToken(state, accessToken);
-        }
+        const refused = isMstockError(e) && e.endpoint === 'websocket' && typeof e.status === 'number';
+        if (refused && state.serverClosed === accessToken) this.sessionEnded(state, accessToken);
+        else if (e instanceof SessionExpired) session.invalidate(accessToken);
+        else if (refused) this.suspectToken(state, accessToken);
       }
       state.failures += 1;
       const kind = isMstockError(e) ? e.kind : 'Error';
@@ -341,6 +375,17 @@ export class MstockBrokerFeed implements BrokerFeed {
       this.deps.session.invalidate(accessToken);
       state.suspect = 0;
     }
+  }
+
+  /**
+   * The server closed a socket and then refused its token: the broker ended the session, so log in
+   * again; if it keeps ending our young sessions, someone else logs in with the same user: the
+   * watch reports it once and the next login waits (session-takeover.ts), not to fight in a loop.
+   */
+  private sessionEnded(state: RetryState, accessToken: string): void {
+    state.serverClosed = undefined;
+    state.suspect = 0;
+    state.loginDelayMs = this.takeover.sessionEnded(accessToken);
   }
 
   private onText(text: string): void {

@@ -3,6 +3,7 @@ import type { BackoffSettings } from './backoff.ts';
 import type { TickTimeZone } from '../../protocol/mstock/feed-time.ts';
 import { PAISE_PER_RUPEE } from '../../protocol/mstock/packet-layout.ts';
 import type { HistoricalSettings } from './mstock-historical-data.ts';
+import type { SessionTakeoverSettings } from './session-takeover.ts';
 
 export interface FeedSettings {
   /** The live feed, MSTOCK_WS_URL. */
@@ -38,6 +39,11 @@ export interface FeedSettings {
   readonly debugTickLogPerSecond: number;
   /** A malformed packet of a given length and reason is logged at most once per this many ms. */
   readonly malformedLogIntervalMs: number;
+  /**
+   * When the broker keeps ending our young sessions (another login with the same user, if m.Stock
+   * allows one session per user: unknown), report it once and wait longer before each login.
+   */
+  readonly sessionTakeover: SessionTakeoverSettings;
 }
 
 export interface SessionSettingsInput {
@@ -77,6 +83,12 @@ export const DEFAULT_MSTOCK_SETTINGS: MstockSettings = Object.freeze({
     debugTickLogIntervalMs: 1000,
     debugTickLogPerSecond: 50,
     malformedLogIntervalMs: 60_000,
+    // Longer than the backoff's cap, so two holders fighting at the cap stay one episode.
+    sessionTakeover: Object.freeze({
+      windowMs: 5 * 60_000,
+      endsBeforeReport: 2,
+      loginBackoff: Object.freeze({ initialMs: 5000, maxMs: 60_000, multiplier: 2 }),
+    }),
   }),
   historical: Object.freeze({
     rateLimit: Object.freeze({ perSecond: 1, burst: 1 }),
@@ -92,8 +104,11 @@ export interface MstockSettingsInput {
   readonly apiUrl?: string;
   readonly requestTimeoutMs?: number;
   readonly session?: Partial<SessionSettingsInput>;
-  readonly feed?: Partial<Omit<FeedSettings, 'reconnectBackoff'>> & {
+  readonly feed?: Partial<Omit<FeedSettings, 'reconnectBackoff' | 'sessionTakeover'>> & {
     readonly reconnectBackoff?: Partial<BackoffSettings>;
+    readonly sessionTakeover?: Partial<Omit<SessionTakeoverSettings, 'loginBackoff'>> & {
+      readonly loginBackoff?: Partial<BackoffSettings>;
+    };
   };
   readonly historical?: Partial<Omit<HistoricalSettings, 'rateLimit' | 'retryBackoff'>> & {
     readonly rateLimit?: Partial<HistoricalSettings['rateLimit']>;
@@ -114,6 +129,14 @@ export const mstockSettings = (input: MstockSettingsInput = {}): MstockSettings 
       ...d.feed,
       ...feed,
       reconnectBackoff: Object.freeze({ ...d.feed.reconnectBackoff, ...feed.reconnectBackoff }),
+      sessionTakeover: Object.freeze({
+        ...d.feed.sessionTakeover,
+        ...feed.sessionTakeover,
+        loginBackoff: Object.freeze({
+          ...d.feed.sessionTakeover.loginBackoff,
+          ...feed.sessionTakeover?.loginBackoff,
+        }),
+      }),
     }),
     historical: Object.freeze({
       ...d.historical,

@@ -289,6 +289,41 @@ describe('MstockBrokerFeed against a WebSocket server', () => {
     r.abort();
   });
 
+  /** A feed on its first socket, which has delivered a frame: the token and subscription worked. */
+  const feedThatFramed = async () => {
+    const made = makeFeed();
+    const r = reader(made.feed);
+    await r.next('connected');
+    const first = await server.subscribed(1);
+    first.socket.send(HEARTBEAT_FRAME);
+    return { ...made, r, first };
+  };
+  const loginsMade = (rest: ReturnType<typeof makeFeed>['rest']): number =>
+    rest.requests.filter((q) => q.path === '/connect/login').length;
+
+  it('logs in again at once when the server closes the socket and then refuses its token', async () => {
+    const { r, first, rest } = await feedThatFramed();
+    server.refuseNext(502);
+    first.socket.close(1008, 'Session expired');
+    expect((await r.next('disconnected')).reason).toBe('closed by the server (code 1008: Session expired)');
+    // One refusal is enough after a server's close (three in a row otherwise).
+    expect((await r.next('connected')).attempt).toBe(3);
+    expect((await server.subscribed(2)).received[0]).toBe('LOGIN:tok2');
+    expect(loginsMade(rest)).toBe(2);
+    r.abort();
+  });
+
+  it('keeps the token when the server closes the socket and then takes it again', async () => {
+    const { r, first, rest, logger } = await feedThatFramed();
+    first.socket.close(1001, 'going away');
+    await r.next('disconnected');
+    expect((await r.next('connected')).attempt).toBe(2);
+    expect((await server.subscribed(2)).received[0]).toBe('LOGIN:tok1');
+    expect(loginsMade(rest)).toBe(1);
+    expect(logger.lines().filter((l) => l.startsWith('[ERROR]'))).toEqual([]);
+    r.abort();
+  });
+
   it('ends with InvalidCredentials instead of retrying a wrong password', async () => {
     const { feed } = makeFeed({ password: 'wrong' });
     const r = reader(feed);

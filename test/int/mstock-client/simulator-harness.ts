@@ -6,6 +6,7 @@ import { mstockSettings, type MstockSettingsInput } from '../../../src/adapters/
 import { systemClock } from '../../../src/adapters/system/system-clock.ts';
 import type { LogLevel } from '../../../src/ports/logger/logger.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
+import type { RunningSimulator } from '../../../src/simulator/start-simulator.ts';
 import {
   DEMO_API_KEY,
   DEMO_PASSWORD,
@@ -29,11 +30,10 @@ export interface SimulatorSetup {
 }
 
 /**
- * The simulator in-process on a free port, and the m.Stock adapters pointed at it with short
- * timeouts (stale after 1 s, backoff from 50 ms), as the tests need them.
+ * The m.Stock adapters pointed at a running simulator with short timeouts (stale after 1 s,
+ * backoff from 50 ms), as the tests need them; each call its own session, logger and metrics.
  */
-export const startSimulatorAndAdapters = async (setup: SimulatorSetup = {}) => {
-  const sim = await startSimulator({ alwaysOpen: true, rate: 0, ...setup.sim });
+export const adaptersFor = (sim: RunningSimulator, setup: Omit<SimulatorSetup, 'sim'> = {}) => {
   const logger = new MemoryLogger(setup.logLevel ?? 'info');
   const metrics = new MemoryMetrics();
   const input = setup.settings ?? {};
@@ -55,11 +55,16 @@ export const startSimulatorAndAdapters = async (setup: SimulatorSetup = {}) => {
     logger,
     metrics,
   });
+  return { ...adapters, logger, metrics };
+};
+
+/** The simulator in-process on a free port, and the m.Stock adapters pointed at it (`adaptersFor`). */
+export const startSimulatorAndAdapters = async (setup: SimulatorSetup = {}) => {
+  const sim = await startSimulator({ alwaysOpen: true, rate: 0, ...setup.sim });
+  const adapters = adaptersFor(sim, setup);
   return {
     sim,
     ...adapters,
-    logger,
-    metrics,
     close: async () => {
       adapters.session.close();
       await sim.close();

@@ -6,6 +6,7 @@ import type { TokenStats } from '../../../src/simulator/simulator-stats.ts';
 import type { Tick } from '../../../src/domain/tick.ts';
 import {
   FeedProbe,
+  get,
   loginWithTotp,
   SATURDAY_1000_IST,
   subscribedFeed,
@@ -253,5 +254,62 @@ describe('simulator feed: rate and market hours', () => {
       alwaysOpen: true,
     });
     await waitFor('ticks', () => open.stats().totals.ticks > 0);
+  });
+});
+
+const statsOverHttp = async (s: RunningSimulator): Promise<unknown> =>
+  (await fetch(`${s.url}/sim/stats`)).json();
+
+describe('simulator stats: connections', () => {
+  it('lists each WebSocket with the tokens subscribed on it now, and a closed one as following nothing', async () => {
+    const s = await start();
+    const token = await loginWithTotp(s);
+    const first = track(await subscribedFeed(s, token, [RELIANCE, TCS]));
+    track(await subscribedFeed(s, token, [NIFTY]));
+    first.send({ a: 'unsubscribe', v: [TCS] });
+    await waitFor('the unsubscribe', () => s.stats().clients[0]!.subscribed.length === 1);
+    expect(s.stats().connections).toEqual([
+      { id: '1', open: true, tokens: [RELIANCE] },
+      { id: '2', open: true, tokens: [NIFTY] },
+    ]);
+    first.close();
+    await waitFor('the close', () => s.stats().connections[0]?.open === false);
+    const body = (await statsOverHttp(s)) as { connections: unknown; clients: { subscribed: unknown }[] };
+    expect(body.connections).toEqual([
+      { id: '1', open: false, tokens: [] },
+      { id: '2', open: true, tokens: [NIFTY] },
+    ]);
+    // clients[] is unchanged: it still shows what the closed socket had subscribed.
+    expect(body.clients[0]!.subscribed).toEqual([RELIANCE]);
+  });
+});
+
+describe('simulator sessions: --single-session', () => {
+  it('ends the older session when the same user logs in again: its token refused, its feed closed 1008', async () => {
+    const s = await start({ singleSession: true });
+    const older = await loginWithTotp(s);
+    const feed = track(await subscribedFeed(s, older, [RELIANCE]));
+    const newer = await loginWithTotp(s);
+    expect(await feed.closed).toEqual({ code: 1008, reason: 'Session expired' });
+    // The refusal an unknown or logged-out token gets.
+    const refused = await get(s, 'instruments/scriptmaster', older);
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ status: 'error', error_type: 'TokenException' });
+    await expect(track(FeedProbe.connect(s, older)).opened).rejects.toThrow(/502/);
+    expect((await get(s, 'instruments/scriptmaster', newer)).status).toBe(200);
+    expect(s.stats().liveSessions).toBe(1);
+    await waitFor('the closed connection', () => s.stats().connections[0]?.open === false);
+  });
+
+  it('keeps several sessions alive side by side without the switch', async () => {
+    const s = await start();
+    const older = await loginWithTotp(s);
+    const feed = track(await subscribedFeed(s, older, [RELIANCE]));
+    const newer = await loginWithTotp(s);
+    expect((await get(s, 'instruments/scriptmaster', older)).status).toBe(200);
+    expect((await get(s, 'instruments/scriptmaster', newer)).status).toBe(200);
+    expect(s.stats().liveSessions).toBe(2);
+    expect(feed.ws.readyState).toBe(feed.ws.OPEN);
+    expect(s.stats().connections).toEqual([{ id: '1', open: true, tokens: [RELIANCE] }]);
   });
 });

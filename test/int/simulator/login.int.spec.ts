@@ -110,6 +110,22 @@ describe('simulator login', () => {
     expect(late.json).toEqual(error('OTP has expired. Please login again.', 'InputException'));
   });
 
+  it('gives each connect/login its own OTP window, so two clients logging in together both get a session', async () => {
+    const s = await start();
+    await post(s, 'connect/login', { username: user, password });
+    await post(s, 'connect/login', { username: user, password });
+    const totp = totpAt(totpSecret, Date.now())!;
+    for (let i = 0; i < 2; i++) {
+      expect((await post(s, 'session/verifytotp', { api_key: apiKey, totp })).json).toMatchObject({
+        status: 'success',
+      });
+    }
+    // Each login's window serves one session.
+    expect((await post(s, 'session/verifytotp', { api_key: apiKey, totp })).json).toEqual(
+      error('OTP has expired. Please login again.', 'InputException'),
+    );
+  });
+
   it('answers 400 with the documented body when X-Mirae-Version is missing', async () => {
     const s = await start();
     const r = await post(s, 'connect/login', { username: user, password }, {});

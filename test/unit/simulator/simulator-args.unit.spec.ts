@@ -20,6 +20,7 @@ describe('simulator command-line flags', () => {
         '0',
         '--full-200',
         '--index-48',
+        '--single-session',
         '--host',
         '0.0.0.0',
       ]),
@@ -33,6 +34,7 @@ describe('simulator command-line flags', () => {
         historicalRatePerSecond: 0,
         fullEquityPacket: 'full200',
         fullIndexPacket: 'index48',
+        singleSession: true,
         host: '0.0.0.0',
       }),
     );
