@@ -27,6 +27,8 @@ export interface LiveServiceDeps {
   readonly stages?: readonly Stage[];
   /** Extra readiness checks (e.g. the sink's producer); all must hold for /readyz. */
   readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
+  /** Checks that, failing, make the service not ready: what it waits for (the cluster: `joining`), or undefined. */
+  readonly notReadyBy?: () => Readonly<Record<string, string | undefined>>;
   /** Checks that, failing, leave the service ready but degraded (Redis: no operator commands): what is wrong, or undefined. */
   readonly degradedBy?: () => Readonly<Record<string, string | undefined>>;
   /**

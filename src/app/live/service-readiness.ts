@@ -10,7 +10,8 @@ export interface ServiceReadiness {
 
 /**
  * Ready when the feed is connected and not mute, or the market is closed (silence is then normal),
- * and every extra check holds; degraded (still ready) when a `degradedBy` check names a problem.
+ * every extra check holds and no `notReadyBy` check names what it waits for (the cluster:
+ * `joining`); degraded (still ready) when a `degradedBy` check names a problem.
  */
 export const serviceReadiness = (
   deps: {
@@ -18,6 +19,7 @@ export const serviceReadiness = (
     readonly clock: Clock;
     readonly extraReadiness?: () => Readonly<Record<string, boolean>>;
     readonly degradedBy?: () => Readonly<Record<string, string | undefined>>;
+    readonly notReadyBy?: () => Readonly<Record<string, string | undefined>>;
   },
   connected: boolean,
   freshness: FeedFreshness | undefined,
@@ -34,6 +36,10 @@ export const serviceReadiness = (
   for (const [name, ok] of Object.entries(extra)) {
     checks[name] = ok ? 'ready' : 'not ready';
     ready &&= ok;
+  }
+  for (const [name, problem] of Object.entries(deps.notReadyBy?.() ?? {})) {
+    checks[name] = problem ?? 'ready';
+    ready &&= problem === undefined;
   }
   let degraded = false;
   for (const [name, problem] of Object.entries(deps.degradedBy?.() ?? {})) {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
+import { KafkajsClusterMembership } from '../../adapters/cluster/kafkajs-cluster-membership.ts';
 import { KafkaTickSink } from '../../adapters/kafka/kafka-tick-sink.ts';
 import type { MstockCredentials } from '../../adapters/mstock/mstock-login.ts';
 import type { OtpPrompt } from '../../adapters/mstock/session-manager.ts';
@@ -15,6 +16,7 @@ import { CommandBusId, type CommandBus } from '../../ports/command-bus/command-b
 import { HistoricalDataId } from '../../ports/historical-data.ts';
 import type { RecordPublisher } from '../../ports/record-publisher.ts';
 import { TickSinkId } from '../../ports/tick-sink/tick-sink.ts';
+import { startShardFollowing, type RunningShardFollowing } from '../cluster/shard-following.ts';
 import { startInBackground } from '../command-listener.ts';
 import { downtimeStage } from '../live/downtime-stage.ts';
 import { gapConsumerStage } from '../live/gap-report-stage.ts';
@@ -174,6 +176,9 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   });
   const parts = await resolveLiveParts(container, opened);
   const { metrics, clock, session, sink } = parts;
+  // CLUSTER_GROUP: start following nothing; the group's assignments add the instruments of our shards.
+  const cluster = o.sink.kind === 'kafka' ? config.cluster : undefined;
+  const followedAtStart = cluster === undefined ? instruments : [];
   // Kafka may be met after the start (KAFKA_REQUIRED_AT_START=false): a topic then found wrong, for
   // the ticks or a control topic, stops the service with that error, the journals kept.
   const kafkaLink = sink instanceof KafkaTickSink ? sink.link : undefined;
@@ -253,11 +258,12 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       logger,
       metrics,
     },
-    { tokens: instruments.map((i) => i.token), intervalMs: RUN_CHECKPOINT_INTERVAL_MS },
+    { tokens: followedAtStart.map((i) => i.token), intervalMs: RUN_CHECKPOINT_INTERVAL_MS },
   );
   opened.push(() => Promise.resolve(downtime.close()));
   const reconciliationLog = await parts.reconciliationLog();
   opened.push(() => reconciliationLog.close());
+  let following: RunningShardFollowing | undefined;
   // From here on the service owns the sink: `stop` closes it.
   const service = startLiveService(
     {
@@ -267,7 +273,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       metrics,
       clock,
       session,
-      instruments,
+      instruments: followedAtStart,
       serveReadiness: (readiness) => telemetry.serveReadiness(readiness),
       gapConsumers: [gapConsumerStage('gap-ledger', (gap) => ledger.record(gap))],
       stages: [downtimeStage(downtime)],
@@ -290,6 +296,9 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
               }),
         };
       },
+      ...(cluster === undefined
+        ? {}
+        : { notReadyBy: () => ({ cluster: following === undefined ? 'joining' : following.readiness() }) }),
       fatal: kafkaRefused.promise,
       trust: trustOptions(config, instruments, {
         control,
@@ -299,9 +308,25 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
     },
     { mode: a.subscriptionMode, maxInFlight: 64, ...(o.keepLatest === true ? { keepLatest: true } : {}) },
   );
+  if (cluster !== undefined)
+    following = startShardFollowing(
+      {
+        membership: new KafkajsClusterMembership(cluster, config.kafka, logger),
+        pipeline: service,
+        instruments,
+        logger,
+        metrics,
+        // A shard topic of another partition count, a session timeout the broker refuses: the
+        // service stops, naming the setting.
+        onRefused: kafkaRefused.reject,
+      },
+      { group: cluster.group, shardCount: cluster.shards },
+    );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      // Leave the group first: the others take our shards now, not after the session timeout.
+      await following?.stop();
       await backfill.stop((b) => b.stop());
       await gapsResumed?.stop(() => Promise.resolve());
       await service.stop();

@@ -145,12 +145,14 @@ export class FreshnessMonitor {
 
   /**
    * `mute` while connected in the session with no tick at all for `muteAfterMs`, counted from the
-   * last tick (or the first connect, or today's open), across socket replacements.
+   * last tick (or the first connect, or today's open), across socket replacements; never while
+   * no instrument is followed.
    */
   freshness(): FeedFreshness {
     const now = this.clock.now();
     const watchedSince = this.watchedSince(now);
-    if (watchedSince === undefined) return 'not-watched';
+    // Following no instrument (a cluster member that owns no shard yet) is silence by design.
+    if (watchedSince === undefined || this.watches.size === 0) return 'not-watched';
     const day = this.session.tradingDayOf(now);
     const open = day === undefined ? 0 : this.session.sessionBounds(day).open;
     const last = Math.max(this.firstConnectedAt ?? 0, open, this.lastAnyTickAt ?? 0);

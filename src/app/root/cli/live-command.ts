@@ -16,6 +16,8 @@ Logs in to m.Stock (MSTOCK_USER, MSTOCK_PASS, MSTOCK_API_KEY, and MSTOCK_TOTP_SE
 with neither, the OTP is asked on the terminal), subscribes the instruments (config/nifty50.csv, or
 INSTRUMENTS / INSTRUMENTS_FILE) and publishes every tick to TICK_TOPIC on KAFKA_BROKER.
 Telemetry on METRICS_PORT: /metrics, /healthz, /readyz. SIGTERM or SIGINT stop it cleanly.
+With CLUSTER_GROUP set, instances of the same group share the instruments through a Kafka consumer
+group on CLUSTER_TOPIC (README: Cluster); each follows only the shards it is assigned.
 
   --check-config   print the effective configuration (secrets masked) and exit`,
   run: async (args) => {

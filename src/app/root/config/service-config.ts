@@ -1,6 +1,7 @@
 import { either as E } from 'fp-ts';
 import { join, resolve } from 'node:path';
 import { decodeKafkaSinkSettings, type KafkaSinkSettings } from '../../../adapters/kafka/kafka-settings.ts';
+import type { ClusterSettings } from '../../../adapters/cluster/cluster-settings.ts';
 import type { RedisCommandBusSettings } from '../../../adapters/redis/redis-settings.ts';
 import type { EventLogSettings } from '../../../adapters/event-log/event-log-settings.ts';
 import { decodeConfig, type AppConfig, type Mode } from './app-config.ts';
@@ -12,6 +13,8 @@ export interface ServiceConfig {
   readonly kafka: KafkaSinkSettings;
   readonly redis: RedisCommandBusSettings;
   readonly eventLog: EventLogSettings;
+  /** Set with CLUSTER_GROUP: this instance follows only the shards its group assigns it (issue 16). */
+  readonly cluster: ClusterSettings | undefined;
 }
 
 /** Keeps the first complaint about each variable, so one bad value gives one line. */
@@ -77,6 +80,15 @@ export const decodeServiceConfig = (
         dir: a.eventLogDir ?? join(a.dataDir, 'events'),
         topic: a.eventLogTopic,
       }),
+      cluster:
+        a.clusterGroup === undefined
+          ? undefined
+          : Object.freeze({
+              group: a.clusterGroup,
+              topic: a.clusterTopic,
+              shards: a.clusterShards,
+              sessionTimeoutMs: a.clusterSessionTimeoutMs,
+            }),
     }),
   );
 };

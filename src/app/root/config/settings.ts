@@ -198,6 +198,31 @@ export const SETTINGS = {
     default: 'tickflow_events',
   }),
 
+  clusterGroup: setting(
+    'CLUSTER_GROUP',
+    NonEmptyString,
+    'instances with the same group share the instruments via a Kafka consumer group (unset: no cluster)',
+  ),
+  clusterTopic: setting(
+    'CLUSTER_TOPIC',
+    NonEmptyString,
+    'cluster topic, partition i = shard i (created with CLUSTER_SHARDS partitions when missing)',
+    { default: 'tickflow_shards' },
+  ),
+  clusterShards: setting(
+    'CLUSTER_SHARDS',
+    intInRange(1, 10_000),
+    'shards the instruments are spread over (shard = FNV-1a of the token mod this)',
+    { default: 12 },
+  ),
+  clusterSessionTimeoutMs: setting(
+    'CLUSTER_SESSION_TIMEOUT_MS',
+    // Kafka's group.min/max.session.timeout.ms defaults: the broker refuses a value outside them.
+    intInRange(6000, 1_800_000),
+    'a member silent this long leaves the group, its shards move (broker bounds: 6000..1800000 by default)',
+    { default: 10_000 },
+  ),
+
   logLevel: setting('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'lowest level logged', {
     default: 'info',
   }),

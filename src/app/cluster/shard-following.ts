@@ -1,0 +1,114 @@
+import type { Instrument, InstrumentToken } from '../../domain/instrument.ts';
+import { instrumentsOfShards, type Shard } from '../../domain/shard.ts';
+import type { ClusterMembership } from '../../ports/cluster-membership.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
+
+/** What following shards needs of the running live path: add and remove instruments. */
+export interface FollowedInstruments {
+  add(tokens: readonly InstrumentToken[]): boolean;
+  remove(tokens: readonly InstrumentToken[]): boolean;
+}
+
+export interface ShardFollowingDeps {
+  readonly membership: ClusterMembership;
+  readonly pipeline: FollowedInstruments;
+  /** Every instrument of the cluster; this instance follows those of the shards it owns. */
+  readonly instruments: readonly Instrument[];
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The membership can never work as configured (the error names the setting): the service stops. */
+  readonly onRefused: (error: unknown) => void;
+}
+
+export interface ShardFollowingSettings {
+  readonly group: string;
+  readonly shardCount: number;
+}
+
+export interface RunningShardFollowing {
+  /** `joining` until the first assignment, for /readyz (undefined once there). */
+  readiness(): string | undefined;
+  /** Leaves the group (the others take the shards at once); the instruments stay followed until the pipeline stops. */
+  stop(): Promise<void>;
+}
+
+/** How often cluster_member is brought up to date with the membership. */
+const MEMBER_GAUGE_MS = 1000;
+
+/**
+ * Follows the shards the group assigns this instance: on each assignment, the instruments of lost
+ * shards are removed from the running live path and those of new shards added; a shard kept is not
+ * touched. One log line on joining and one per assignment, none per tick.
+ */
+export const startShardFollowing = (
+  deps: ShardFollowingDeps,
+  settings: ShardFollowingSettings,
+): RunningShardFollowing => {
+  const { logger, metrics } = deps;
+  const shardsOwned = metrics.gauge('cluster_shards_owned', 'Shards this instance owns in its cluster');
+  const instrumentsOwned = metrics.gauge(
+    'cluster_instruments_owned',
+    'Instruments of the shards this instance owns',
+  );
+  const rebalances = metrics.counter(
+    'cluster_rebalances_total',
+    'Assignments this instance received from its cluster group',
+  );
+  const member = metrics.gauge('cluster_member', '1 while this instance is in its cluster group');
+  const instrumentsOf = (shards: Iterable<Shard>): InstrumentToken[] =>
+    instrumentsOfShards(deps.instruments, shards, settings.shardCount).map((i) => i.token);
+  let held = new Set<Shard>();
+  let assigned = false;
+  const assign = (shards: readonly Shard[]): void => {
+    const next = new Set(shards);
+    const lost = [...held].filter((s) => !next.has(s));
+    const gained = [...next].filter((s) => !held.has(s));
+    const removed = instrumentsOf(lost);
+    const added = instrumentsOf(gained);
+    if (removed.length > 0) deps.pipeline.remove(removed);
+    if (added.length > 0) deps.pipeline.add(added);
+    held = next;
+    assigned = true;
+    const owned = instrumentsOf(next).length;
+    rebalances.inc();
+    member.set(1);
+    shardsOwned.set(next.size);
+    instrumentsOwned.set(owned);
+    logger.info('Cluster assignment', {
+      group: settings.group,
+      shards: [...next].sort((a, b) => a - b).join(','),
+      instruments: owned,
+      added: added.length,
+      removed: removed.length,
+    });
+  };
+  member.set(0);
+  shardsOwned.set(0);
+  instrumentsOwned.set(0);
+  logger.info('Joining the cluster', {
+    group: settings.group,
+    shards: settings.shardCount,
+    instruments: deps.instruments.length,
+  });
+  deps.membership.join(assign).catch(deps.onRefused);
+  const gauge = setInterval(() => member.set(deps.membership.isMember() ? 1 : 0), MEMBER_GAUGE_MS);
+  gauge.unref();
+  let stopped: Promise<void> | undefined;
+  return {
+    readiness: () => (assigned ? undefined : 'joining'),
+    stop: () =>
+      (stopped ??= (async () => {
+        clearInterval(gauge);
+        await deps.membership.leave().catch((e: unknown) => {
+          logger.warn(
+            'Could not leave the cluster group; the others take its shards after the session timeout',
+            {
+              error: e instanceof Error ? e.message : String(e),
+            },
+          );
+        });
+        member.set(0);
+      })()),
+  };
+};

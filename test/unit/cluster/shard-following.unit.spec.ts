@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
+import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
+import { startShardFollowing } from '../../../src/app/cluster/shard-following.ts';
+import { instrumentToken, type Instrument, type InstrumentToken } from '../../../src/domain/instrument.ts';
+import { shardOf } from '../../../src/domain/shard.ts';
+import type { ClusterMembership, OnAssignment } from '../../../src/ports/cluster-membership.ts';
+
+const SHARDS = 4;
+const instruments: Instrument[] = [26000, 25, 15083, 157, 2885, 11536, 1594, 1333, 4963, 3045].map((n) => ({
+  token: instrumentToken(n),
+  symbol: `S${n}`,
+  exchange: 'NSE',
+  kind: 'equity',
+}));
+const tokensOf = (shards: readonly number[]): InstrumentToken[] =>
+  instruments.filter((i) => shards.includes(shardOf(i.token, SHARDS))).map((i) => i.token);
+
+/** A group of one: the test hands out the assignments. */
+class ScriptedMembership implements ClusterMembership {
+  assign: OnAssignment = () => undefined;
+  member = false;
+  left = false;
+  refuse: Error | undefined;
+  join(onAssignment: OnAssignment): Promise<void> {
+    this.assign = (shards) => {
+      this.member = true;
+      return onAssignment(shards);
+    };
+    return this.refuse === undefined ? Promise.resolve() : Promise.reject(this.refuse);
+  }
+  leave(): Promise<void> {
+    this.left = true;
+    this.member = false;
+    return Promise.resolve();
+  }
+  isMember(): boolean {
+    return this.member;
+  }
+}
+
+const setup = () => {
+  const membership = new ScriptedMembership();
+  const followed = new Set<InstrumentToken>();
+  const calls: string[] = [];
+  const metrics = new MemoryMetrics();
+  const logger = new MemoryLogger();
+  const refused: unknown[] = [];
+  const following = startShardFollowing(
+    {
+      membership,
+      pipeline: {
+        add: (tokens) => {
+          calls.push(`add ${tokens.length}`);
+          for (const t of tokens) followed.add(t);
+          return true;
+        },
+        remove: (tokens) => {
+          calls.push(`remove ${tokens.length}`);
+          for (const t of tokens) followed.delete(t);
+          return true;
+        },
+      },
+      instruments,
+      logger,
+      metrics,
+      onRefused: (e) => refused.push(e),
+    },
+    { group: 'g', shardCount: SHARDS },
+  );
+  return { membership, followed, calls, metrics, logger, following, refused };
+};
+
+describe('startShardFollowing', () => {
+  it('says joining until the first assignment, then follows the instruments of the shards assigned', async () => {
+    const { membership, followed, metrics, following } = setup();
+    expect(following.readiness()).toBe('joining');
+    expect(metrics.value('cluster_member')).toBe(0);
+    await membership.assign([0, 2]);
+    expect(following.readiness()).toBeUndefined();
+    expect([...followed].sort()).toEqual(tokensOf([0, 2]).sort());
+    expect(metrics.value('cluster_shards_owned')).toBe(2);
+    expect(metrics.value('cluster_instruments_owned')).toBe(tokensOf([0, 2]).length);
+    expect(metrics.value('cluster_rebalances_total')).toBe(1);
+    expect(metrics.value('cluster_member')).toBe(1);
+  });
+
+  it('on a new assignment removes only the lost shards and adds only the new ones', async () => {
+    const { membership, followed, calls, metrics } = setup();
+    await membership.assign([0, 1, 2, 3]);
+    calls.length = 0;
+    await membership.assign([1, 2]);
+    expect([...followed].sort()).toEqual(tokensOf([1, 2]).sort());
+    expect(calls).toEqual([`remove ${tokensOf([0, 3]).length}`]);
+    calls.length = 0;
+    await membership.assign([1, 2]);
+    expect(calls).toEqual([]);
+    await membership.assign([2, 3]);
+    expect(calls).toEqual([`remove ${tokensOf([1]).length}`, `add ${tokensOf([3]).length}`]);
+    expect(metrics.value('cluster_rebalances_total')).toBe(4);
+  });
+
+  it('logs one line on joining and one per assignment', async () => {
+    const { membership, logger } = setup();
+    await membership.assign([1]);
+    await membership.assign([1, 3]);
+    const lines = logger.lines();
+    expect(lines.filter((l) => l.includes('Joining the cluster'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('Cluster assignment'))).toHaveLength(2);
+  });
+
+  it('leaves the group on stop', async () => {
+    const { membership, following, metrics } = setup();
+    await membership.assign([0]);
+    await following.stop();
+    expect(membership.left).toBe(true);
+    expect(metrics.value('cluster_member')).toBe(0);
+  });
+
+  it('hands a refusal of the membership to onRefused', async () => {
+    const membership = new ScriptedMembership();
+    membership.refuse = new Error('CLUSTER_SHARDS: wrong');
+    const refused: unknown[] = [];
+    startShardFollowing(
+      {
+        membership,
+        pipeline: { add: () => true, remove: () => true },
+        instruments,
+        logger: new MemoryLogger(),
+        metrics: new MemoryMetrics(),
+        onRefused: (e) => refused.push(e),
+      },
+      { group: 'g', shardCount: SHARDS },
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(refused).toEqual([membership.refuse]);
+  });
+});
