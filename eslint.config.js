@@ -88,8 +88,18 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
+          paths: [
+            {
+              name: 'node:crypto',
+              allowImportNames: ['createHash'],
+              message: 'Only hashing (createHash): no randomness or keys in a use case.',
+            },
+          ],
           patterns: [
-            { group: ['node:*'], message: 'Use cases do no I/O: take a port, the root passes an adapter.' },
+            {
+              group: ['node:*', '!node:crypto'],
+              message: 'Use cases do no I/O: take a port, the root passes an adapter.',
+            },
             {
               group: ['**/adapters/**', '**/dev/**', '**/simulator/**', '**/root/**'],
               message: 'Use cases import ports and the domain; the composition root wires adapters in.',

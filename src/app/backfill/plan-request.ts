@@ -1,3 +1,5 @@
+// Hashing is computation, not I/O: the one node: name a use case may take (eslint.config.js).
+import { createHash } from 'node:crypto';
 import { planId, type PlanId } from '../../domain/backfill-plan-types.ts';
 import type { CandleInterval } from '../../domain/candle.ts';
 import type { InstrumentToken } from '../../domain/instrument.ts';
@@ -5,7 +7,6 @@ import { formatIstDateTime } from '../../domain/ist.ts';
 import type { MarketSession, SessionWindow } from '../../domain/market-session.ts';
 import type { EpochMs } from '../../domain/units.ts';
 import type { PlanStore } from './plan-store.ts';
-import { sha256Hex } from './sha256-hex.ts';
 
 /** What a trigger asks for: trading days back from now, or explicit windows (a feed gap). */
 export type BackfillSpan =
@@ -46,9 +47,10 @@ export const derivedPlanId = (
   windows: readonly SessionWindow[],
   interval: CandleInterval,
 ): PlanId => {
-  const hash = sha256Hex(
-    JSON.stringify({ tokens, interval, windows: windows.map((w) => [w.open, w.close]) }),
-  ).slice(0, 12);
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ tokens, interval, windows: windows.map((w) => [w.open, w.close]) }))
+    .digest('hex')
+    .slice(0, 12);
   const first = windows[0];
   const last = windows.at(-1);
   const span =
