@@ -14,6 +14,7 @@ import { CommandBusClosed } from '../../ports/command-bus/command-bus-errors.ts'
 import type { JobOutcome, JobTarget } from './backfill-job.ts';
 import { ClockAlarms, type Schedule } from './clock-alarms.ts';
 import { JobMetrics } from './job-metrics.ts';
+import { narrowToOwned, type OwnedInstruments } from './owned-instruments.ts';
 import { choosePlan, resolveRequest, type BackfillRequest } from './plan-request.ts';
 import type { PlanStore } from './plan-store.ts';
 
@@ -45,6 +46,12 @@ export interface CoordinatorDeps {
   readonly recheckMs?: number;
   /** Wait between tries to subscribe to the bus while it cannot be reached (default 1 s; each try waits for the bus's own timeout first). */
   readonly listenRetryMs?: number;
+  /**
+   * In a cluster (CLUSTER_GROUP): the instruments this member owns. The start-up backfill waits for
+   * the first assignment, and it and START_BACKFILL cover only the instruments owned when planned.
+   * Absent: every instrument, as a lone instance.
+   */
+  readonly owned?: OwnedInstruments;
 }
 
 /** Options of one gap fill. */
@@ -113,6 +120,10 @@ export class BackfillCoordinator {
   /** Requests being resolved against the store (before their job starts). */
   private readonly resolving = new Set<Promise<RequestOutcome>>();
   private stopped = false;
+  /** Settles on stop: ends a wait for the cluster's first assignment. */
+  private readonly stopping = Promise.withResolvers<undefined>();
+  /** The start-up backfill while it waits for the cluster's first assignment. */
+  private atStart: Promise<void> | undefined;
   /** Outcomes of the jobs run so far, newest last: for status pages and tests. */
   readonly outcomes: JobOutcome[] = [];
 
@@ -144,11 +155,12 @@ export class BackfillCoordinator {
   async start(): Promise<void> {
     void this.listen();
     if (this.settings.onStart === 'never') return;
-    try {
-      await this.backfillAtStart();
-    } catch (e) {
+    const atStart = this.backfillAtStart().catch((e: unknown) => {
       this.logger.error('Backfill at start failed', { error: messageOf(e) });
-    }
+    });
+    // A cluster member's start-up backfill waits for its first assignment: not the service's start.
+    if (this.deps.owned === undefined) await atStart;
+    else this.atStart = atStart;
   }
 
   /** One try to subscribe; on failure the next is scheduled. */
@@ -181,14 +193,27 @@ export class BackfillCoordinator {
   private async backfillAtStart(): Promise<void> {
     const latest = await this.deps.store.latest();
     if (latest !== undefined && (await this.deps.store.load(latest)).state.status === 'running') {
-      this.logger.info('Resuming the backfill plan left unfinished', { plan: latest });
-      this.launch({ kind: 'resume', planId: latest });
+      if (this.deps.owned === undefined) {
+        this.logger.info('Resuming the backfill plan left unfinished', { plan: latest });
+        this.launch({ kind: 'resume', planId: latest });
+      } else {
+        // The plan index may be shared by the members (EVENT_LOG=kafka): resuming "the latest" could
+        // run another member's plan. The start-up request below resumes it when it is this member's
+        // plan for the instruments it owns now (same instruments, same days: the same plan id).
+        this.logger.info(
+          'A backfill plan was left unfinished; in a cluster it is resumed only if it is this member’s for the instruments it owns now',
+          {
+            plan: latest,
+          },
+        );
+      }
     }
     const now = this.deps.clock.now();
     const closed = !this.deps.session.isOpen(now);
     if (this.settings.onStart === 'always' || closed) {
       this.logger.info('Backfill at start', { onStart: this.settings.onStart, marketOpen: !closed });
-      await this.request(this.defaultRequest({ type: 'StartBackfill' }), 'start');
+      const request = await this.ownedPart(this.defaultRequest({ type: 'StartBackfill' }), 'start');
+      if (request !== undefined) await this.request(request, 'start');
     } else {
       this.logger.info('Market is open: no backfill at start', { onStart: this.settings.onStart });
     }
@@ -197,6 +222,7 @@ export class BackfillCoordinator {
   /** Stops listening, cancels pending gap fills, and stops a running job (its plan stays resumable). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.resolve(undefined);
     clearTimeout(this.listenRetry);
     this.alarms.cancelAll();
     this.queued.length = 0;
@@ -217,6 +243,7 @@ export class BackfillCoordinator {
 
   /** Resolves when no job runs, none is about to start, and none is queued. */
   async idle(): Promise<void> {
+    await this.atStart;
     for (;;) {
       if (this.running !== undefined) await this.running.done;
       else if (this.resolving.size > 0) await Promise.allSettled(this.resolving);
@@ -256,7 +283,12 @@ export class BackfillCoordinator {
 
   /** Starts a backfill for a command (defaults filled from the settings). */
   async requestCommand(command: SystemCommand): Promise<RequestOutcome> {
-    const outcome = await this.request(this.defaultRequest(command), 'command');
+    const request = await this.ownedPart(this.defaultRequest(command), 'command');
+    // No warning when nothing is owned (ownedPart logs it): usual for a member without shards.
+    const outcome: RequestOutcome =
+      request === undefined
+        ? { kind: 'refused', reason: 'this cluster member owns none of the instruments asked for' }
+        : await this.request(request, 'command');
     const label: CommandOutcome = outcome.kind === 'queued' ? 'started' : outcome.kind;
     this.commandCounters[label].inc();
     return outcome;
@@ -327,6 +359,36 @@ export class BackfillCoordinator {
   private refuse(reason: string): RequestOutcome {
     this.logger.warn('Backfill request refused', { reason });
     return { kind: 'refused', reason };
+  }
+
+  /**
+   * The part of a request this member backfills: all of it outside a cluster; in a cluster, its
+   * instruments owned now (after the first assignment), or undefined when it owns none of them or
+   * stops while waiting. Gap fills are not narrowed: a gap is recorded by the member that followed
+   * the instrument, and that member fills it.
+   */
+  private async ownedPart(
+    request: BackfillRequest,
+    origin: RequestOrigin,
+  ): Promise<BackfillRequest | undefined> {
+    const source = this.deps.owned;
+    if (source === undefined) return request;
+    const owned = await Promise.race([source.owned(), this.stopping.promise]);
+    if (owned === undefined) return undefined;
+    const narrowed = narrowToOwned(request, owned);
+    if (narrowed === undefined)
+      this.logger.info('This cluster member owns none of the instruments to backfill: nothing planned', {
+        origin,
+        owned: owned.length,
+        asked: request.tokens.length,
+      });
+    else
+      this.logger.info('Backfill of the instruments this cluster member owns', {
+        origin,
+        instruments: narrowed.tokens.length,
+        of: request.tokens.length,
+      });
+    return narrowed;
   }
 
   private defaultRequest(command: SystemCommand): BackfillRequest {

@@ -7,6 +7,7 @@ import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { BackfillCoordinator } from '../backfill/backfill-coordinator.ts';
 import type { BackfillParent, BackfillParentOptions } from '../backfill/backfill-parent.ts';
+import type { OwnedInstruments } from '../backfill/owned-instruments.ts';
 import type { ServiceConfig } from './config/service-config.ts';
 import type { Env } from './config/setting.ts';
 import { buildBackfillContainer } from './container/backfill-container.ts';
@@ -34,10 +35,14 @@ export interface BackfillRootOptions extends BackfillParentOptions {
   readonly launch?: StageLauncher;
 }
 
-const containerOf = (
-  config: ServiceConfig,
-  options: BackfillRootOptions & { readonly bus?: CommandBus },
-): Container => {
+/** What the live service adds: its command bus, and in a cluster the instruments it owns. */
+export interface ServiceBackfillOptions extends BackfillRootOptions {
+  readonly bus?: CommandBus;
+  /** CLUSTER_GROUP: start-up and START_BACKFILL backfills cover only these instruments. */
+  readonly owned?: OwnedInstruments;
+}
+
+const containerOf = (config: ServiceConfig, options: ServiceBackfillOptions): Container => {
   const { onProgress, progressLog } = options;
   return buildBackfillContainer({
     config,
@@ -52,6 +57,7 @@ const containerOf = (
     ...(options.session === undefined ? {} : { session: options.session }),
     ...(options.bus === undefined ? {} : { bus: options.bus }),
     ...(options.launch === undefined ? {} : { launch: options.launch }),
+    ...(options.owned === undefined ? {} : { owned: options.owned }),
   });
 };
 
@@ -79,10 +85,11 @@ export interface RunningBackfill {
  * The backfill of the live service: a coordinator that resumes or starts a backfill as
  * BACKFILL_ON_START says, without waiting for Redis, and listens on the Redis command channel once
  * Redis answers. Feed gaps go to `coordinator.fillGap`. Without `bus`, it has a Redis bus of its own.
+ * With `owned` (a cluster member), its start-up backfill waits for the first assignment.
  */
 export const startBackfillCoordinator = async (
   config: ServiceConfig,
-  options: BackfillRootOptions & { readonly bus?: CommandBus },
+  options: ServiceBackfillOptions,
 ): Promise<RunningBackfill> => {
   const format = config.app.logFormat;
   const container = containerOf(config, {

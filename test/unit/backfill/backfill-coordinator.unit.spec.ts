@@ -1,90 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bus.ts';
 import type { CommandBus, CommandBusConnection } from '../../../src/ports/command-bus/command-bus.ts';
-import {
-  BackfillCoordinator,
-  type CoordinatorSettings,
-  type GapFillResult,
-  type RunJob,
-  type Schedule,
-} from '../../../src/app/backfill/backfill-coordinator.ts';
-import { BackfillJob, type JobTarget } from '../../../src/app/backfill/backfill-job.ts';
+import type { BackfillCoordinator, GapFillResult } from '../../../src/app/backfill/backfill-coordinator.ts';
 import { rupees } from '../../../src/domain/units.ts';
-import { planProgress } from '../../../src/domain/backfill-plan-queries.ts';
 import {
-  JOB_SETTINGS,
+  COORDINATOR_SETTINGS,
   NIFTY,
   RELIANCE,
+  coordinatorOf,
   TCS,
+  heldJobs,
   ist,
   loadMinuteBars,
   makeHarness,
-  nse,
-  type Harness,
+  realJobs,
 } from './backfill-fixtures.ts';
 
-const SETTINGS: CoordinatorSettings = {
-  onStart: 'auto',
-  defaultDays: 5,
-  defaultTokens: [NIFTY, RELIANCE, TCS],
-  defaultInterval: 'minute',
-};
-
-/** A job runner that runs nothing until told: `finish()` ends the oldest job. */
-const heldJobs = () => {
-  const targets: JobTarget[] = [];
-  const pending: (() => void)[] = [];
-  const runJob: RunJob = (target) => {
-    targets.push(target);
-    const planId = target.kind === 'new' ? target.request.planId : target.planId;
-    return new Promise((resolve) => {
-      pending.push(() =>
-        resolve({ status: 'succeeded', planId, progress: planProgress({ status: 'idle' }) }),
-      );
-    });
-  };
-  const finish = (): void => pending.shift()?.();
-  return { targets, runJob, finish };
-};
-
-/** Runs the real job with in-process stages over the harness's memory adapters. */
-const realJobs =
-  (h: Harness): RunJob =>
-  (target, signal) =>
-    new BackfillJob(
-      {
-        store: h.store,
-        launch: h.launch,
-        files: h.files,
-        clock: h.clock,
-        logger: h.logger,
-        metrics: h.metrics,
-        exchangeOf: () => 'NSE',
-      },
-      JOB_SETTINGS,
-      target,
-    ).run({ signal });
-
-const coordinatorOf = (
-  h: Harness,
-  runJob: RunJob,
-  settings: Partial<CoordinatorSettings> = {},
-  extra: { bus?: CommandBus; schedule?: Schedule } = {},
-) =>
-  new BackfillCoordinator(
-    {
-      bus: extra.bus ?? new MemoryCommandBus(),
-      listenRetryMs: 10,
-      store: h.store,
-      runJob,
-      session: nse,
-      clock: h.clock,
-      logger: h.logger,
-      metrics: h.metrics,
-      ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
-    },
-    { ...SETTINGS, ...settings },
-  );
+const SETTINGS = COORDINATOR_SETTINGS;
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 

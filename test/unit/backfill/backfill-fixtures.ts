@@ -16,7 +16,21 @@ import { BackfillLogEventC } from '../../../src/ports/event-log/streams/plan-eve
 import { PlanStore } from '../../../src/app/backfill/plan-store.ts';
 import { fetchWorker, publishWorker } from '../../../src/app/backfill/stage-workers.ts';
 import type { StageLauncher } from '../../../src/ports/backfill-stages/stage-process.ts';
-import type { BackfillJobSettings } from '../../../src/app/backfill/backfill-job.ts';
+import {
+  BackfillJob,
+  type BackfillJobSettings,
+  type JobTarget,
+} from '../../../src/app/backfill/backfill-job.ts';
+import {
+  BackfillCoordinator,
+  type CoordinatorSettings,
+  type RunJob,
+  type Schedule,
+} from '../../../src/app/backfill/backfill-coordinator.ts';
+import type { OwnedInstruments } from '../../../src/app/backfill/owned-instruments.ts';
+import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bus.ts';
+import type { CommandBus } from '../../../src/ports/command-bus/command-bus.ts';
+import { planProgress } from '../../../src/domain/backfill-plan-queries.ts';
 import type { Candle, CandleInterval } from '../../../src/domain/candle.ts';
 import { instrumentToken, type InstrumentToken } from '../../../src/domain/instrument.ts';
 import { makeMarketSession, type SessionWindow } from '../../../src/domain/market-session.ts';
@@ -147,3 +161,72 @@ export const loadMinuteBars = (
 ): void => {
   h.historical.add(interval, candlesFor(tokens, FIVE_DAYS));
 };
+
+/** A job runner that runs nothing until told: `finish()` ends the oldest job. */
+export const heldJobs = () => {
+  const targets: JobTarget[] = [];
+  const pending: (() => void)[] = [];
+  const runJob: RunJob = (target) => {
+    targets.push(target);
+    const planId = target.kind === 'new' ? target.request.planId : target.planId;
+    return new Promise((resolve) => {
+      pending.push(() =>
+        resolve({ status: 'succeeded', planId, progress: planProgress({ status: 'idle' }) }),
+      );
+    });
+  };
+  const finish = (): void => pending.shift()?.();
+  return { targets, runJob, finish };
+};
+
+/** What a job needs of the harness: its memory adapters, every instrument on NSE. */
+export const jobDepsOf = (h: Harness) => ({
+  store: h.store,
+  launch: h.launch,
+  files: h.files,
+  clock: h.clock,
+  logger: h.logger,
+  metrics: h.metrics,
+  exchangeOf: () => 'NSE' as const,
+});
+
+/** Runs the real job with in-process stages over the harness's memory adapters. */
+export const realJobs =
+  (h: Harness): RunJob =>
+  (target, signal) =>
+    new BackfillJob(jobDepsOf(h), JOB_SETTINGS, target).run({ signal });
+
+/** What a coordinator needs of the harness besides its jobs and bus: the store, NSE's calendar, clock and telemetry. */
+export const coordinatorPortsOf = (h: Harness) => ({
+  store: h.store,
+  session: nse,
+  clock: h.clock,
+  logger: h.logger,
+  metrics: h.metrics,
+});
+
+export const COORDINATOR_SETTINGS: CoordinatorSettings = {
+  onStart: 'auto',
+  defaultDays: 5,
+  defaultTokens: [NIFTY, RELIANCE, TCS],
+  defaultInterval: 'minute',
+};
+
+/** A coordinator over the harness; `owned` makes it a cluster member's. */
+export const coordinatorOf = (
+  h: Harness,
+  runJob: RunJob,
+  settings: Partial<CoordinatorSettings> = {},
+  extra: { bus?: CommandBus; schedule?: Schedule; owned?: OwnedInstruments } = {},
+) =>
+  new BackfillCoordinator(
+    {
+      ...coordinatorPortsOf(h),
+      bus: extra.bus ?? new MemoryCommandBus(),
+      listenRetryMs: 10,
+      runJob,
+      ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
+      ...(extra.owned === undefined ? {} : { owned: extra.owned }),
+    },
+    { ...COORDINATOR_SETTINGS, ...settings },
+  );

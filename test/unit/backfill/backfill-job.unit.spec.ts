@@ -11,6 +11,7 @@ import {
   NIFTY,
   RELIANCE,
   TCS,
+  jobDepsOf,
   loadMinuteBars,
   makeHarness,
   nse,
@@ -29,19 +30,7 @@ const newTarget = (h: Harness, tokens = TOKENS): JobTarget => ({
 });
 
 const jobOf = (h: Harness, settings = JOB_SETTINGS, tokens = TOKENS) =>
-  new BackfillJob(
-    {
-      store: h.store,
-      launch: h.launch,
-      files: h.files,
-      clock: h.clock,
-      logger: h.logger,
-      metrics: h.metrics,
-      exchangeOf: () => 'NSE',
-    },
-    settings,
-    newTarget(h, tokens),
-  );
+  new BackfillJob(jobDepsOf(h), settings, newTarget(h, tokens));
 
 const storedEvents = (h: Harness): PlanEvent[] =>
   [...h.storage.streams.entries()]
@@ -73,19 +62,7 @@ describe('BackfillJob', () => {
   it('publishes each tick with close as ltp, the bar start as time and the bar volume', async () => {
     const h = makeHarness();
     loadMinuteBars(h, [RELIANCE]);
-    await new BackfillJob(
-      {
-        store: h.store,
-        launch: h.launch,
-        files: h.files,
-        clock: h.clock,
-        logger: h.logger,
-        metrics: h.metrics,
-        exchangeOf: () => 'NSE',
-      },
-      JOB_SETTINGS,
-      newTarget(h, [RELIANCE]),
-    ).run();
+    await new BackfillJob(jobDepsOf(h), JOB_SETTINGS, newTarget(h, [RELIANCE])).run();
     const first = h.ticks().find((t) => t.exchangeTime === FIVE_DAYS[0]!.open);
     const candle = (
       await h.historical.candles({

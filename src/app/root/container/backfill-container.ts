@@ -12,6 +12,7 @@ import type { BackfillLogEvent } from '../../../ports/event-log/streams/plan-eve
 import { LoggerId, type Logger } from '../../../ports/logger/logger.ts';
 import { MetricsId, type Metrics } from '../../../ports/metrics.ts';
 import { BackfillCoordinator } from '../../backfill/backfill-coordinator.ts';
+import type { OwnedInstruments } from '../../backfill/owned-instruments.ts';
 import {
   makeBackfillParent,
   type BackfillInstruments,
@@ -49,6 +50,8 @@ export interface BackfillInputs {
   readonly launch?: StageLauncher;
   /** How jobs report their progress (the CLI's printer, the service's log). */
   readonly progress?: BackfillParentOptions;
+  /** A cluster member's instruments (CLUSTER_GROUP): the coordinator backfills only these. */
+  readonly owned?: OwnedInstruments;
 }
 
 /**
@@ -114,6 +117,7 @@ export const buildBackfillContainer = (inputs: BackfillInputs): Container => {
           clock: parent.clock,
           logger,
           metrics,
+          ...(inputs.owned === undefined ? {} : { owned: inputs.owned }),
         },
         coordinatorSettingsOf(config.app, parent.instruments),
       ),
