@@ -1,5 +1,6 @@
-import type { DowntimeCause, FeedGap } from './feed-events.ts';
+import type { DowntimeCause, FeedGap, UnfollowedCause } from './feed-events.ts';
 import type { InstrumentToken } from './instrument.ts';
+import { FAILOVER_GAP_MIN_MS } from './shard-checkpoint.ts';
 import type { EpochMs } from './units.ts';
 
 /** One token in the checkpoint a run leaves behind. */
@@ -27,10 +28,13 @@ export type PreviousRun =
   /** A checkpoint that cannot be read: only when it was last written is known. */
   | { readonly kind: 'unreadable'; readonly modifiedAt: EpochMs; readonly reason: string };
 
-/** A token's stretch without the service, open until the token's first tick of this run. */
+/**
+ * A token's stretch without the service (or, in a cluster, without its dead owner), open until the
+ * token's first tick here.
+ */
 export interface Downtime {
   readonly from: EpochMs;
-  readonly cause: DowntimeCause;
+  readonly cause: UnfollowedCause;
 }
 
 /**
@@ -78,6 +82,26 @@ export const downtimeGap = (token: InstrumentToken, downtime: Downtime, firstTic
   cause: downtime.cause,
 });
 
+/**
+ * The gap a downtime becomes at its token's first tick here, or none: a `failover` shorter than
+ * FAILOVER_GAP_MIN_MS was a clean hand-over, not a stretch worth a backfill.
+ */
+export const gapOfDowntime = (
+  token: InstrumentToken,
+  downtime: Downtime,
+  firstTickAt: EpochMs,
+): FeedGap | undefined => {
+  const gap = downtimeGap(token, downtime, firstTickAt);
+  return gap.cause === 'failover' && gap.to - gap.from < FAILOVER_GAP_MIN_MS ? undefined : gap;
+};
+
+/**
+ * Of two downtimes of one token, the one that bounds it: the later start. The token was followed
+ * (here in an earlier run, or by another member) up to it, so the stretch before is no gap.
+ */
+export const laterDowntime = (a: Downtime | undefined, b: Downtime): Downtime =>
+  a !== undefined && a.from > b.from ? a : b;
+
 /** The gaps to open for the previous run's end, given each token's first tick of this run. */
 export const downtimeGaps = (
   previous: PreviousRun,
@@ -104,6 +128,12 @@ export const checkpointOf = (run: {
 }): RunCheckpoint => {
   const tokens = new Map<InstrumentToken, TokenCheckpoint>();
   for (const [token, at] of run.lastAccepted) tokens.set(token, { lastAcceptedAt: at });
-  for (const [token, d] of run.unrecorded) tokens.set(token, { lastAcceptedAt: d.from, unrecorded: d.cause });
+  for (const [token, d] of run.unrecorded)
+    // The run checkpoint knows downtimes only: a failover not yet on record is reopened by the
+    // next run as a crash's gap, which it was (another instance's).
+    tokens.set(token, {
+      lastAcceptedAt: d.from,
+      unrecorded: d.cause === 'failover' ? 'process-down' : d.cause,
+    });
   return { writtenAt: run.writtenAt, stoppedCleanly: run.stoppedCleanly, tokens };
 };

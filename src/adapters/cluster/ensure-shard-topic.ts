@@ -5,7 +5,7 @@ import { ClusterRefused, type ClusterSettings } from './cluster-settings.ts';
 /**
  * Creates the shard topic with CLUSTER_SHARDS partitions when it is missing. An existing topic
  * with another count stops the start: partition i is shard i, so every member must count alike.
- * The topic carries no records; it exists for the group's assignment alone.
+ * Its records are the shared checkpoint (kafkajs-shard-checkpoints.ts), shard i's in partition i.
  */
 export const ensureShardTopic = async (
   { admin, logger }: { readonly admin: DriverTopicAdmin; readonly logger: Logger },

@@ -23,7 +23,8 @@ const retryDelay = (attempt: number): number => RETRY_MS[Math.min(attempt, RETRY
  * group CLUSTER_GROUP subscribed to CLUSTER_TOPIC, whose partition i is shard i. Kafka's group
  * coordinator notices a member that stops heartbeating after the session timeout; the leader it
  * picks computes the assignment (stickyShardAssigner) and the coordinator hands it out. The
- * assignment is read from each GROUP_JOIN event. No record is ever read or written on the topic.
+ * assignment is read from each GROUP_JOIN event. The records on the topic (the shared checkpoint,
+ * kafkajs-shard-checkpoints.ts) are fetched by this consumer and ignored.
  *
  * Losing contact with Kafka does not drop the shards held: the instance keeps following them until
  * a new assignment says otherwise. The group may meanwhile give them to another member, and both

@@ -35,6 +35,7 @@ const CAUSE_CODE = {
   'silent-instrument': 2,
   'process-down': 3,
   stopped: 4,
+  failover: 5,
 } as const satisfies Record<GapCause, number>;
 const CAUSES: readonly GapCause[] = [
   'disconnect',
@@ -42,6 +43,7 @@ const CAUSES: readonly GapCause[] = [
   'silent-instrument',
   'process-down',
   'stopped',
+  'failover',
 ];
 
 const utf8 = new TextEncoder();

@@ -19,6 +19,11 @@ export interface ShardFollowingDeps {
   readonly metrics: Metrics;
   /** The membership can never work as configured (the error names the setting): the service stops. */
   readonly onRefused: (error: unknown) => void;
+  /**
+   * Called with the shards gained before their instruments are added: reads what their previous
+   * owner left in the shared checkpoint, so that their first ticks here open `failover` gaps.
+   */
+  readonly takeOver?: (shards: readonly Shard[]) => Promise<void>;
 }
 
 export interface ShardFollowingSettings {
@@ -29,6 +34,8 @@ export interface ShardFollowingSettings {
 export interface RunningShardFollowing {
   /** `joining` until the first assignment, for /readyz (undefined once there). */
   readiness(): string | undefined;
+  /** The instruments of the shards owned now, once the first assignment came (the backfill's scope). */
+  owned(): Promise<readonly InstrumentToken[]>;
   /** Leaves the group (the others take the shards at once); the instruments stay followed until the pipeline stops. */
   stop(): Promise<void>;
 }
@@ -60,16 +67,19 @@ export const startShardFollowing = (
     instrumentsOfShards(deps.instruments, shards, settings.shardCount).map((i) => i.token);
   let held = new Set<Shard>();
   let assigned = false;
-  const assign = (shards: readonly Shard[]): void => {
+  const firstAssignment = Promise.withResolvers<undefined>();
+  const assign = async (shards: readonly Shard[]): Promise<void> => {
     const next = new Set(shards);
     const lost = [...held].filter((s) => !next.has(s));
     const gained = [...next].filter((s) => !held.has(s));
     const removed = instrumentsOf(lost);
     const added = instrumentsOf(gained);
     if (removed.length > 0) deps.pipeline.remove(removed);
+    if (gained.length > 0) await deps.takeOver?.(gained);
     if (added.length > 0) deps.pipeline.add(added);
     held = next;
     assigned = true;
+    firstAssignment.resolve(undefined);
     const owned = instrumentsOf(next).length;
     rebalances.inc();
     member.set(1);
@@ -91,12 +101,20 @@ export const startShardFollowing = (
     shards: settings.shardCount,
     instruments: deps.instruments.length,
   });
-  deps.membership.join(assign).catch(deps.onRefused);
+  // One assignment at a time, in order: a take-over reads Kafka before its instruments are added.
+  let applying = Promise.resolve();
+  const applyInOrder = (shards: readonly Shard[]): Promise<void> =>
+    (applying = applying.catch(() => undefined).then(() => assign(shards)));
+  deps.membership.join(applyInOrder).catch(deps.onRefused);
   const gauge = setInterval(() => member.set(deps.membership.isMember() ? 1 : 0), MEMBER_GAUGE_MS);
   gauge.unref();
   let stopped: Promise<void> | undefined;
   return {
     readiness: () => (assigned ? undefined : 'joining'),
+    owned: async () => {
+      await firstAssignment.promise;
+      return instrumentsOf(held);
+    },
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(gauge);

@@ -1,6 +1,8 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { KafkajsClusterMembership } from '../../adapters/cluster/kafkajs-cluster-membership.ts';
+import { KafkajsShardCheckpoints } from '../../adapters/cluster/kafkajs-shard-checkpoints.ts';
 import { KafkaTickSink } from '../../adapters/kafka/kafka-tick-sink.ts';
 import type { MstockCredentials } from '../../adapters/mstock/mstock-login.ts';
 import type { OtpPrompt } from '../../adapters/mstock/session-manager.ts';
@@ -17,6 +19,7 @@ import { HistoricalDataId } from '../../ports/historical-data.ts';
 import type { RecordPublisher } from '../../ports/record-publisher.ts';
 import { TickSinkId } from '../../ports/tick-sink/tick-sink.ts';
 import { startShardFollowing, type RunningShardFollowing } from '../cluster/shard-following.ts';
+import { SharedCheckpoint } from '../cluster/shared-checkpoint.ts';
 import { startInBackground } from '../command-listener.ts';
 import { downtimeStage } from '../live/downtime-stage.ts';
 import { gapConsumerStage } from '../live/gap-report-stage.ts';
@@ -27,7 +30,7 @@ import { DowntimeRecorder } from '../trust/downtime-recorder.ts';
 import { GapLedgerWriter } from '../trust/gap-ledger-writer.ts';
 import { startBackfillCoordinator, type RunningBackfill } from './backfill-root.ts';
 import { bindTelemetry } from './bind-telemetry.ts';
-import type { Startup } from './cli/startup.ts';
+import type { Startup } from './startup.ts';
 import type { ServiceConfig } from './config/service-config.ts';
 import type { Env } from './config/setting.ts';
 import { validationRulesOf } from './config/validation-rules.ts';
@@ -74,6 +77,11 @@ export interface LivePipeline {
 const RUN_CHECKPOINT_FILE = 'run-checkpoint.json';
 /** After a crash, a downtime gap starts at most this much before the true last accepted tick. */
 const RUN_CHECKPOINT_INTERVAL_MS = 1000;
+/**
+ * How long a member that gains shards waits for their shared checkpoint before following them
+ * without it (and without their failover gaps): it delays the failover itself, so it stays short.
+ */
+const SHARED_CHECKPOINT_READ_MS = 3000;
 
 type ControlPublishers = Record<'quarantine' | 'gaps' | 'candles', RecordPublisher>;
 
@@ -204,6 +212,8 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   // Backfill at start (market closed) and on START_BACKFILL from Redis; neither the feed nor the
   // start-up backfill waits for Redis (the bus connects when it can).
   let commands: CommandBus | undefined;
+  // CLUSTER_GROUP: the backfill covers the instruments of our shards, known once the group assigns them.
+  const shardFollowing = Promise.withResolvers<RunningShardFollowing>();
   const backfill = startInBackground<RunningBackfill>(
     'Backfill coordinator',
     async () =>
@@ -214,6 +224,9 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         clock,
         session,
         bus: (commands = await parts.commandBus()),
+        ...(cluster === undefined
+          ? {}
+          : { owned: { owned: async () => (await shardFollowing.promise).owned() } }),
       }),
     logger,
     10_000,
@@ -249,6 +262,22 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         error: e instanceof Error ? e.message : String(e),
       });
     });
+  // In a cluster, each shard's last accepted ticks on the cluster topic too: a member that gains
+  // the shard of a dead one opens a failover gap per instrument from there.
+  const checkpointStore =
+    cluster === undefined
+      ? undefined
+      : new KafkajsShardCheckpoints(cluster, config.kafka, logger, {
+          newestTimeoutMs: SHARED_CHECKPOINT_READ_MS,
+        });
+  opened.push(() => checkpointStore?.close() ?? Promise.resolve());
+  const shared =
+    checkpointStore === undefined || cluster === undefined
+      ? undefined
+      : new SharedCheckpoint(
+          { store: checkpointStore, logger, metrics },
+          { owner: `${hostname()}:${process.pid}`, shardCount: cluster.shards },
+        );
   // The previous run's end on record: each token's last accepted tick to its first tick of this run.
   const downtime = await DowntimeRecorder.start(
     {
@@ -257,6 +286,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       clock,
       logger,
       metrics,
+      ...(shared === undefined ? {} : { shared: (lastAccepted, at) => shared.publish(lastAccepted, at) }),
     },
     { tokens: followedAtStart.map((i) => i.token), intervalMs: RUN_CHECKPOINT_INTERVAL_MS },
   );
@@ -319,9 +349,13 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         // A shard topic of another partition count, a session timeout the broker refuses: the
         // service stops, naming the setting.
         onRefused: kafkaRefused.reject,
+        ...(shared === undefined
+          ? {}
+          : { takeOver: async (shards) => downtime.expectFailovers(await shared.failovers(shards)) }),
       },
       { group: cluster.group, shardCount: cluster.shards },
     );
+  if (following !== undefined) shardFollowing.resolve(following);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -341,6 +375,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       }
       await ledger.close();
       await downtime.stop(); // last: every publish settled, so the checkpoint is this run's last word
+      await checkpointStore?.close();
       await control.gaps.close(); // the trust stages closed the quarantine and candle publishers
       await gapLog.close();
       await reconciliationLog.close();

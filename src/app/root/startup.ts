@@ -1,11 +1,11 @@
 import { either as E } from 'fp-ts';
-import { ConsoleLogger } from '../../../adapters/logging/console-logger.ts';
-import type { Instrument } from '../../../domain/instrument.ts';
-import type { Logger } from '../../../ports/logger/logger.ts';
-import type { Mode } from '../config/app-config.ts';
-import { decodeServiceConfig, type ServiceConfig } from '../config/service-config.ts';
-import type { Env } from '../config/setting.ts';
-import { resolveInstruments } from '../resolve-instruments.ts';
+import { ConsoleLogger } from '../../adapters/logging/console-logger.ts';
+import type { Instrument } from '../../domain/instrument.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
+import type { Mode } from './config/app-config.ts';
+import { decodeServiceConfig, type ServiceConfig } from './config/service-config.ts';
+import type { Env } from './config/setting.ts';
+import { resolveInstruments } from './resolve-instruments.ts';
 
 export interface Startup {
   readonly config: ServiceConfig;

@@ -1,8 +1,9 @@
 import type { FeedGap } from '../../domain/feed-events.ts';
 import {
   checkpointOf,
-  downtimeGap,
   downtimesAfter,
+  gapOfDowntime,
+  laterDowntime,
   type Downtime,
   type PreviousRun,
 } from '../../domain/gap-downtime.ts';
@@ -29,6 +30,11 @@ export interface DowntimeDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * In a cluster: the shared checkpoint, handed each token's last accepted tick at every periodic
+   * write (not the clean stop's: by then the group has the shards elsewhere).
+   */
+  readonly shared?: (lastAccepted: ReadonlyMap<InstrumentToken, EpochMs>, writtenAt: EpochMs) => void;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -50,6 +56,12 @@ export class DowntimeRecorder {
    * its place. A slot per token, changed in place: folding a batch sets no Map entry per tick.
    */
   private readonly lastAccepted = new Map<InstrumentToken, { at: EpochMs }>();
+  /** The instruments followed now: a tick of one just removed (still in flight) moves no checkpoint. */
+  private readonly followed: Set<InstrumentToken>;
+  /** Every instrument followed at some point of this run: the previous run's downtime is opened once. */
+  private readonly everFollowed: Set<InstrumentToken>;
+  /** Failovers of shards just gained, until `follow` adds their tokens (see expectFailovers). */
+  private readonly failovers = new Map<InstrumentToken, Downtime>();
   /** Batches the sink accepted since the last fold: the hot path only keeps them, the checkpoint folds them. */
   private accepted: (readonly Tick[])[] = [];
   private readonly previous: PreviousRun;
@@ -68,6 +80,8 @@ export class DowntimeRecorder {
     this.intervalMs = settings.intervalMs;
     this.previous = previous;
     const tokens = new Set(settings.tokens);
+    this.followed = new Set(settings.tokens);
+    this.everFollowed = new Set(settings.tokens);
     if (previous.kind === 'checkpoint')
       for (const [token, entry] of previous.checkpoint.tokens)
         if (tokens.has(token)) this.lastAccepted.set(token, { at: entry.lastAcceptedAt });
@@ -118,15 +132,39 @@ export class DowntimeRecorder {
   follow(added: readonly InstrumentToken[], removed: readonly InstrumentToken[]): void {
     this.fold();
     for (const token of removed) {
+      this.followed.delete(token);
       this.lastAccepted.delete(token);
       this.waiting.delete(token);
     }
     const fresh = added.filter((t) => !this.lastAccepted.has(t) && !this.waiting.has(t));
-    for (const [token, downtime] of downtimesAfter(this.previous, fresh)) {
+    const downtimes = downtimesAfter(
+      this.previous,
+      fresh.filter((t) => !this.everFollowed.has(t)),
+    );
+    for (const token of fresh) {
+      const failover = this.failovers.get(token);
+      const local = downtimes.get(token);
+      const downtime = failover === undefined ? local : laterDowntime(local, failover);
+      if (downtime === undefined) continue;
       this.unrecorded.set(token, downtime);
       this.waiting.set(token, downtime);
     }
+    for (const token of added) {
+      this.followed.add(token);
+      this.everFollowed.add(token);
+      this.failovers.delete(token);
+    }
     this.dirty = true;
+  }
+
+  /**
+   * The previous owners' last accepted ticks of shards this instance is about to follow (read from
+   * the cluster's shared checkpoint before their tokens are added): each token then opens a
+   * `failover` gap at its first tick here, unless the hand-over was short (gapOfDowntime). Of
+   * this run's own downtime and the failover, the later start wins.
+   */
+  expectFailovers(downtimes: ReadonlyMap<InstrumentToken, Downtime>): void {
+    for (const [token, downtime] of downtimes) this.failovers.set(token, downtime);
   }
 
   /** Downtimes still waiting for their token's first tick, for status and tests. */
@@ -160,7 +198,12 @@ export class DowntimeRecorder {
       const downtime = this.waiting.get(tick.token);
       if (downtime === undefined) continue;
       this.waiting.delete(tick.token);
-      this.open(tick.token, downtimeGap(tick.token, downtime, tickTime(tick)));
+      const gap = gapOfDowntime(tick.token, downtime, tickTime(tick));
+      if (gap !== undefined) this.open(tick.token, gap);
+      else {
+        this.unrecorded.delete(tick.token);
+        this.dirty = true;
+      }
     }
   }
 
@@ -185,6 +228,7 @@ export class DowntimeRecorder {
     this.accepted = [];
     for (const batch of batches)
       for (const tick of batch) {
+        if (!this.followed.has(tick.token)) continue;
         const at = tickTime(tick);
         const last = this.lastAccepted.get(tick.token);
         if (last === undefined) this.lastAccepted.set(tick.token, { at });
@@ -198,8 +242,10 @@ export class DowntimeRecorder {
     this.fold();
     const lastAccepted = new Map<InstrumentToken, EpochMs>();
     for (const [token, last] of this.lastAccepted) lastAccepted.set(token, last.at);
+    const writtenAt = this.deps.clock.now();
+    if (!stoppedCleanly) this.deps.shared?.(lastAccepted, writtenAt);
     const checkpoint = checkpointOf({
-      writtenAt: this.deps.clock.now(),
+      writtenAt,
       stoppedCleanly,
       lastAccepted,
       unrecorded: this.unrecorded,

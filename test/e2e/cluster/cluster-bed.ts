@@ -138,6 +138,12 @@ export const allHoldShards = async (instances: readonly Instance[]): Promise<boo
   return true;
 };
 
+/** Every instance holds shards, every instrument is on exactly one socket, and the owned gauges sum to 51. */
+export const sharedByAll = async (sim: RunningSimulator, instances: readonly Instance[]): Promise<boolean> =>
+  (await allHoldShards(instances)) &&
+  everyTokenOnce(await openConnections(sim)) &&
+  (await ownedSum(instances)) === NIFTY_TOKENS;
+
 /** Polls `check` every 250 ms until it holds; false when `deadline` (epoch ms) passes first. */
 export const eventually = async (check: () => Promise<boolean>, deadline: number): Promise<boolean> => {
   while (Date.now() < deadline) {

@@ -11,6 +11,7 @@ import {
   gauge,
   openConnections,
   ownedSum,
+  sharedByAll,
 } from './cluster-bed.ts';
 
 const SESSION_TIMEOUT_MS = 6000;
@@ -53,13 +54,7 @@ describe('tickflow live instances in one cluster, on Kafka consumer group protoc
       const started = Date.now();
       const [a, b, c] = [await cluster.start('a'), await cluster.start('b'), await cluster.start('c')];
       const three = [a, b, c];
-      const shared = await eventually(
-        async () =>
-          (await allHoldShards(three)) &&
-          everyTokenOnce(await openConnections(sim)) &&
-          (await ownedSum(three)) === NIFTY_TOKENS,
-        started + 30_000,
-      );
+      const shared = await eventually(() => sharedByAll(sim, three), started + 30_000);
       expect(shared, outputs()).toBe(true);
       for (const i of three) {
         expect(await gauge(i, 'cluster_member'), outputs()).toBe(1);

@@ -135,4 +135,42 @@ describe('startShardFollowing', () => {
     await new Promise((r) => setImmediate(r));
     expect(refused).toEqual([membership.refuse]);
   });
+
+  it('takes over the gained shards before adding their instruments, one assignment at a time', async () => {
+    const membership = new ScriptedMembership();
+    const calls: string[] = [];
+    let release: () => void = () => undefined;
+    startShardFollowing(
+      {
+        membership,
+        pipeline: {
+          add: (tokens) => calls.push(`add ${tokens.join(',')}`) > 0,
+          remove: (tokens) => calls.push(`remove ${tokens.join(',')}`) > 0,
+        },
+        instruments,
+        logger: new MemoryLogger(),
+        metrics: new MemoryMetrics(),
+        onRefused: () => undefined,
+        // A slow read of the shared checkpoint: the first take-over waits to be released.
+        takeOver: async (shards) => {
+          calls.push(`take over ${shards.join(',')}`);
+          if (calls.length === 1) await new Promise<void>((r) => (release = r));
+        },
+      },
+      { group: 'g', shardCount: SHARDS },
+    );
+    const first = membership.assign([0, 1]);
+    const second = membership.assign([1, 2]);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual(['take over 0,1']); // nothing added, nothing of the second applied yet
+    release();
+    await Promise.all([first, second]);
+    expect(calls).toEqual([
+      'take over 0,1',
+      `add ${tokensOf([0, 1]).join(',')}`,
+      `remove ${tokensOf([0]).join(',')}`,
+      'take over 2',
+      `add ${tokensOf([2]).join(',')}`,
+    ]);
+  });
 });

@@ -12,7 +12,7 @@ import type { FeedGap } from '../../../src/domain/feed-events.ts';
 import type { Tick } from '../../../src/domain/tick.ts';
 import type { InstrumentToken } from '../../../src/domain/instrument.ts';
 import type { PreviousRun, RunCheckpoint } from '../../../src/domain/gap-downtime.ts';
-import { epochMs } from '../../../src/domain/units.ts';
+import { epochMs, type EpochMs } from '../../../src/domain/units.ts';
 import type { RunCheckpointStore } from '../../../src/ports/run-checkpoint.ts';
 import type { TickSink } from '../../../src/ports/tick-sink/tick-sink.ts';
 import { NIGHT, RELIANCE, TCS, tick } from './trust-fixtures.ts';
@@ -43,6 +43,7 @@ const startRun = async (
     openGap?: (gap: FeedGap) => Promise<boolean>;
     intervalMs?: number;
     tokens?: readonly InstrumentToken[];
+    shared?: (lastAccepted: ReadonlyMap<InstrumentToken, EpochMs>, writtenAt: EpochMs) => void;
   } = {},
 ) => {
   const publisher = new MemoryRecordPublisher();
@@ -67,6 +68,7 @@ const startRun = async (
       clock: new ManualClock(NIGHT),
       logger: new MemoryLogger(),
       metrics: new MemoryMetrics(),
+      ...(over.shared === undefined ? {} : { shared: over.shared }),
     },
     { tokens: over.tokens ?? tokens, intervalMs: over.intervalMs ?? 60_000 },
   );
@@ -217,5 +219,97 @@ describe('DowntimeRecorder', () => {
     second.recorder.follow([], [RELIANCE]);
     await second.recorder.stop();
     expect(store.written?.tokens).toEqual(new Map([[TCS, { lastAcceptedAt: at(59_950) }]]));
+  });
+
+  describe('in a cluster: failovers of shards gained', () => {
+    const failover = (from: EpochMs) => ({ from, cause: 'failover' as const });
+
+    it("a gained token opens a failover gap at its first tick here, from its previous owner's last tick; a short hand-over opens none", async () => {
+      const store = new MemoryCheckpointStore();
+      const storage = new MemoryEventStorage();
+      const run = await startRun(store, storage, { tokens: [] });
+      run.recorder.expectFailovers(
+        new Map([
+          [RELIANCE, failover(at(1000))],
+          [TCS, failover(at(58_000))], // 1.95 s before its first tick here: a clean hand-over
+        ]),
+      );
+      run.recorder.follow([RELIANCE, TCS], []);
+      expect(run.recorder.waitingTokens()).toEqual([RELIANCE, TCS]);
+      await publishSettled(run, [tick(at(60_000)), tick(at(60_000), { token: TCS })]);
+      expect(await opened(storage)).toEqual([
+        { tokens: [RELIANCE], from: at(1000), to: at(59_950), cause: 'failover' },
+      ]);
+      expect(run.publisher.values()).toEqual([
+        expect.objectContaining({ event: 'FeedGapOpened', token: RELIANCE, cause: 'failover' }),
+      ]);
+      expect(run.recorder.waitingTokens()).toEqual([]);
+      await run.recorder.stop();
+      // Neither is left for the next run: one is on record, the other was no gap.
+      expect(store.written?.tokens).toEqual(
+        new Map([
+          [RELIANCE, { lastAcceptedAt: at(59_950) }],
+          [TCS, { lastAcceptedAt: at(59_950) }],
+        ]),
+      );
+    });
+
+    it('of its own downtime and a failover, the later start bounds the gap; a failover of a token not added is dropped', async () => {
+      const { store, storage } = await afterACleanStop(); // both last ticked here at 950 ms
+      const run = await startRun(store, storage, { tokens: [] });
+      run.recorder.expectFailovers(new Map([[RELIANCE, failover(at(30_000))]]));
+      run.recorder.follow([RELIANCE, TCS], []);
+      await publishSettled(run, [tick(at(60_000)), tick(at(60_000), { token: TCS })]);
+      expect(await opened(storage)).toEqual([
+        { tokens: [RELIANCE], from: at(30_000), to: at(59_950), cause: 'failover' },
+        { tokens: [TCS], from: at(950), to: at(59_950), cause: 'stopped' },
+      ]);
+      // Lost and gained again within the run: neither the previous run's downtime nor the used
+      // failover comes back (a new failover would be read from the shared checkpoint again).
+      run.recorder.follow([], [RELIANCE]);
+      run.recorder.follow([RELIANCE], []);
+      expect(run.recorder.waitingTokens()).toEqual([]);
+    });
+
+    it("a failover not yet on record is kept in the run checkpoint as a crash's downtime", async () => {
+      const store = new MemoryCheckpointStore();
+      const run = await startRun(store, new MemoryEventStorage(), {
+        tokens: [],
+        openGap: () => Promise.resolve(false),
+      });
+      run.recorder.expectFailovers(new Map([[RELIANCE, failover(at(1000))]]));
+      run.recorder.follow([RELIANCE], []);
+      await run.recorder.stop();
+      expect(store.written?.tokens.get(RELIANCE)).toEqual({
+        lastAcceptedAt: at(1000),
+        unrecorded: 'process-down',
+      });
+    });
+
+    it("hands the shared checkpoint the followed tokens' last accepted ticks at each periodic write, not at the clean stop", async () => {
+      const shared: Map<InstrumentToken, EpochMs>[] = [];
+      const run = await startRun(new MemoryCheckpointStore(), new MemoryEventStorage(), {
+        tokens: [],
+        intervalMs: 5,
+        shared: (lastAccepted) => shared.push(new Map(lastAccepted)),
+      });
+      run.recorder.follow([RELIANCE, TCS], []);
+      await run.watched.publish([tick(at(1000)), tick(at(2000), { token: TCS })]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(shared.at(-1)).toEqual(
+        new Map([
+          [RELIANCE, at(950)],
+          [TCS, at(1950)],
+        ]),
+      );
+      // TCS's shard moved away; a tick of it still in flight must not bring it back.
+      run.recorder.follow([], [TCS]);
+      await run.watched.publish([tick(at(3000)), tick(at(3000), { token: TCS })]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(shared.at(-1)).toEqual(new Map([[RELIANCE, at(2950)]]));
+      const before = shared.length;
+      await run.recorder.stop();
+      expect(shared).toHaveLength(before);
+    });
   });
 });

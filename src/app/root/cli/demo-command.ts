@@ -10,7 +10,7 @@ import { startTestBed, type TestBed } from '../../../dev/infra/test-bed.ts';
 import { startLivePipeline } from '../live-pipeline.ts';
 import { refuseArgs, type Command } from './command.ts';
 import { integerFlag, readArgs } from './flags.ts';
-import { startup } from './startup.ts';
+import { startup } from '../startup.ts';
 
 const HELP = `tickflow demo [--duration <seconds>] [--rate <ticks/s>]
 

@@ -5,7 +5,7 @@ import { handleShutdownSignals } from '../shutdown-signals.ts';
 import { refuseArgs, type Command } from './command.ts';
 import { parseArgs } from './flags.ts';
 import { terminalOtpPrompt } from './otp-prompt.ts';
-import { startup } from './startup.ts';
+import { startup } from '../startup.ts';
 
 export const liveCommand: Command = {
   name: 'live',

@@ -4,7 +4,7 @@ import { composeRecord } from '../record-root.ts';
 import { refuseArgs, type Command } from './command.ts';
 import { integerFlag, parseArgs } from './flags.ts';
 import { terminalOtpPrompt } from './otp-prompt.ts';
-import { startup } from './startup.ts';
+import { startup } from '../startup.ts';
 
 const HELP = `tickflow record [--out DIR] [--duration SECONDS] [--no-gzip]
 

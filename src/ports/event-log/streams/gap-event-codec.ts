@@ -15,6 +15,7 @@ const CauseC = t.keyof({
   'silent-instrument': null,
   'process-down': null,
   stopped: null,
+  failover: null,
 });
 
 /** How gap ledger events are stored in the event log (stream `gaps`), every field checked on read. */
