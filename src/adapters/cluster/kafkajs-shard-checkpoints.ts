@@ -37,6 +37,19 @@ const failAfter = (ms: number, message: string): Promise<never> => {
   return failed;
 };
 
+interface ReaderParts {
+  readonly admin: Admin;
+  readonly producer: Producer;
+  readonly consumer: Consumer;
+  /** The reader's group of its own, deleted at close: starts must not pile up groups on the broker. */
+  readonly groupId: string;
+}
+
+/** Deletes the reader's group; one left behind (a crash) goes with Kafka's offsets retention. */
+const dropGroup = async (admin: Admin, groupId: string): Promise<void> => {
+  await admin.deleteGroups([groupId]).catch(() => undefined);
+};
+
 /**
  * The shared checkpoint on the cluster topic, with kafkajs: a producer appends each shard's record
  * to its partition, and a reader keeps the newest record of every partition in memory. The reader
@@ -49,7 +62,7 @@ export class KafkajsShardCheckpoints implements ShardCheckpointStore {
   private readonly settings: ClusterSettings;
   private readonly logger: Logger;
   private readonly newestTimeoutMs: number;
-  private readonly ready: Promise<{ admin: Admin; producer: Producer; consumer: Consumer }>;
+  private readonly ready: Promise<ReaderParts>;
   /** Per partition: the offset after the last record read. */
   private readonly positions = new Map<number, bigint>();
   private readonly latest = new Map<Shard, ShardCheckpoint>();
@@ -108,13 +121,12 @@ export class KafkajsShardCheckpoints implements ShardCheckpointStore {
     if (parts === undefined) return;
     await parts.consumer.disconnect().catch(() => undefined);
     await parts.producer.disconnect().catch(() => undefined);
+    await dropGroup(parts.admin, parts.groupId);
     await parts.admin.disconnect().catch(() => undefined);
   }
 
   /** Tries until the topic is there and the reader runs, or the store is closed. */
-  private async start(
-    kafka: KafkaSinkSettings,
-  ): Promise<{ admin: Admin; producer: Producer; consumer: Consumer }> {
+  private async start(kafka: KafkaSinkSettings): Promise<ReaderParts> {
     const client = new Kafka(await kafkaClientConfig(kafka, this.logger));
     for (let attempt = 0; ; attempt += 1) {
       if (this.closed) throw new Error('closed');
@@ -131,10 +143,11 @@ export class KafkajsShardCheckpoints implements ShardCheckpointStore {
         await this.reader(admin, consumer, groupId);
         await producer.connect();
         await this.compact(admin);
-        return { admin, producer, consumer };
+        return { admin, producer, consumer, groupId };
       } catch (e) {
         await consumer.disconnect().catch(() => undefined);
         await producer.disconnect().catch(() => undefined);
+        await dropGroup(admin, groupId);
         await admin.disconnect().catch(() => undefined);
         if (attempt > 0)
           this.logger.warn('Cannot read the cluster checkpoints yet; trying again', {
