@@ -96,6 +96,7 @@ export class KafkaTickSink implements TickSink {
     this.logger = parts.logger;
     this.clock = parts.clock;
     this.metrics = sinkMetrics(parts.metrics);
+    this.metrics.journalLimitBytes.set(settings.journal.maxBytes);
     // An earlier run's journal counts as accepted now: flush and close wait for it too.
     this.lane = new JournalLane(
       parts.journal,

@@ -6,6 +6,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export interface SinkMetrics {
   readonly queueDepth: Gauge;
   readonly journalBytes: Gauge;
+  readonly journalLimitBytes: Gauge;
   readonly oldestUnackedAge: Gauge;
   readonly spilling: Gauge;
   readonly droppedJournalFull: Counter;
@@ -23,6 +24,8 @@ export const sinkMetrics = (m: Metrics): SinkMetrics => {
   return {
     queueDepth: m.gauge('sink_queue_depth', 'Ticks in memory waiting for Kafka'),
     journalBytes: m.gauge('sink_journal_bytes', 'Bytes in the local tick journal'),
+    // Set once: lets an alert compare sink_journal_bytes with the configured limit.
+    journalLimitBytes: m.gauge('sink_journal_limit_bytes', 'SINK_JOURNAL_MAX_BYTES, the journal size limit'),
     oldestUnackedAge: m.gauge(
       'sink_oldest_unacked_age_seconds',
       'Age of the oldest tick Kafka has not acknowledged',
