@@ -97,7 +97,14 @@ describe('tickflow live with Redis down: backfill at start without Redis, comman
             : undefined;
         },
         90_000,
-      );
+      ).catch(async (e: unknown) => {
+        // What the service said and counted, for a failure seen only on a loaded CI machine.
+        const counted = (await metrics().catch(() => ''))
+          .split('\n')
+          .filter((l) => /^(system_commands_total|batch_job_status|redis_connected)/.test(l));
+        const said = service.output().split('\n').slice(-60);
+        throw new Error([String(e), ...counted, ...said].join('\n'));
+      });
       service.child.kill('SIGTERM');
       expect(await service.exited()).toBe(0);
     } finally {
