@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import type { InstrumentToken } from '../../domain/instrument.ts';
-import { sha256Hex } from './sha256-hex.ts';
 import type { BackfillRequest } from './plan-request.ts';
 
 /**
@@ -25,6 +25,9 @@ export const narrowToOwned = (
   const tokens = [...new Set(request.tokens.filter((t) => mine.has(t)))];
   if (tokens.length === 0) return undefined;
   if (request.id === undefined) return { ...request, tokens };
-  const mark = sha256Hex(JSON.stringify([...tokens].sort((a, b) => Number(a) - Number(b)))).slice(0, 12);
+  const mark = createHash('sha256')
+    .update(JSON.stringify([...tokens].sort((a, b) => Number(a) - Number(b))))
+    .digest('hex')
+    .slice(0, 12);
   return { ...request, id: `${request.id}-${tokens.length}t-${mark}`, tokens };
 };
