@@ -17,13 +17,18 @@ export interface BarCoverage {
 export const isFullyCovered = (c: BarCoverage): boolean =>
   c.shortTokens.length === 0 && c.received >= c.expected;
 
-/** The coverage of a plan's chunks so far (a completed plan: all of them). */
-export const planCoverage = (state: PlanState): BarCoverage => {
+/**
+ * The coverage of a plan's chunks so far (a completed plan: all of them); with `tokens`, of those
+ * instruments' chunks only (one gap's share of a backfill that serves several gaps).
+ */
+export const planCoverage = (state: PlanState, tokens?: readonly InstrumentToken[]): BarCoverage => {
   if (state.status === 'idle') return { expected: 0, received: 0, shortTokens: [] };
+  const only = tokens === undefined ? undefined : new Set(tokens);
   let expected = 0;
   let received = 0;
   const short = new Set<InstrumentToken>();
   for (const [i, chunk] of state.plan.chunks.entries()) {
+    if (only !== undefined && !only.has(chunk.token)) continue;
     const p = state.progress[i];
     expected += chunk.bars;
     // More bars than the span holds would be a broker bug; they cannot make up for another's loss.

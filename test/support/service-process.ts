@@ -15,8 +15,15 @@ export interface ServiceProcess {
 export const startTickflow = (
   args: readonly string[],
   env: Readonly<Record<string, string>>,
+): ServiceProcess => startScript(MAIN, args, env);
+
+/** A TypeScript file of this checkout run by Node as a child process (a test fixture), output collected. */
+export const startScript = (
+  script: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
 ): ServiceProcess => {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,6 +14,7 @@ import { CommandBusClosed } from '../../ports/command-bus/command-bus-errors.ts'
 import type { JobOutcome, JobTarget } from './backfill-job.ts';
 import { ClockAlarms, type Schedule } from './clock-alarms.ts';
 import { JobMetrics } from './job-metrics.ts';
+import { GapFillBatches, mergeGapFills, type GapFillGroup, type GapWaiter } from './gap-fill-batches.ts';
 import { narrowToOwned, type OwnedInstruments } from './owned-instruments.ts';
 import { choosePlan, resolveRequest, type BackfillRequest } from './plan-request.ts';
 import type { PlanStore } from './plan-store.ts';
@@ -83,6 +84,9 @@ export type GapFillResult =
 
 type OnJob = (result: GapFillResult) => void;
 
+/** The gaps a request fills (empty for a start-up or command request), grouped by what they ask. */
+type GapFills = GapFillGroup<GapFillResult>;
+
 type CommandOutcome = 'started' | 'resumed' | 'busy' | 'rejected' | 'refused' | 'finished';
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -114,9 +118,10 @@ export class BackfillCoordinator {
   private readonly queued: {
     readonly request: BackfillRequest;
     readonly origin: RequestOrigin;
-    readonly onJob?: OnJob;
-    readonly fetchAgain?: boolean;
+    readonly gaps?: GapFills;
   }[] = [];
+  /** Gap fills waiting for their bars to be final, grouped by the moment they are. */
+  private readonly gapBatches = new GapFillBatches<GapFillResult>();
   /** Requests being resolved against the store (before their job starts). */
   private readonly resolving = new Set<Promise<RequestOutcome>>();
   private stopped = false;
@@ -225,6 +230,7 @@ export class BackfillCoordinator {
     this.stopping.resolve(undefined);
     clearTimeout(this.listenRetry);
     this.alarms.cancelAll();
+    this.gapBatches.clear();
     this.queued.length = 0;
     await this.subscription
       ?.close()
@@ -274,11 +280,21 @@ export class BackfillCoordinator {
       windows: fill.windows.length,
       inMs: Math.max(0, fill.readyAt - this.deps.clock.now()),
     });
-    this.alarms.at(fill.readyAt, () => {
-      void this.request(request, 'gap', onSettled, options.fetchAgain === true).catch((e: unknown) =>
-        this.logger.error('Gap backfill request failed', { error: messageOf(e) }),
-      );
-    });
+    const waiter: GapWaiter<GapFillResult> = {
+      tokens: fill.tokens,
+      onSettled: onSettled ?? (() => undefined),
+    };
+    // Gaps due at the same moment with the same windows become one backfill of their instruments.
+    if (!this.gapBatches.add(fill.readyAt, request, options.fetchAgain === true, waiter)) return;
+    const ring = (): void => {
+      for (const gaps of this.gapBatches.take(fill.readyAt))
+        void this.request(gaps.request, 'gap', gaps).catch((e: unknown) =>
+          this.logger.error('Gap backfill request failed', { error: messageOf(e) }),
+        );
+    };
+    // Rung after the current task, so gaps recorded together after their bars are final (a
+    // restart at night) join the batch too.
+    this.alarms.at(fill.readyAt, () => void Promise.resolve().then(ring));
   }
 
   /** Starts a backfill for a command (defaults filled from the settings). */
@@ -298,22 +314,17 @@ export class BackfillCoordinator {
    * Runs a request now, or queues it behind the running job (start and gap requests), or refuses
    * it (operator commands while a job runs).
    */
-  async request(
-    request: BackfillRequest,
-    origin: RequestOrigin,
-    onJob?: OnJob,
-    fetchAgain = false,
-  ): Promise<RequestOutcome> {
+  async request(request: BackfillRequest, origin: RequestOrigin, gaps?: GapFills): Promise<RequestOutcome> {
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
     if (this.running !== undefined) {
       if (origin === 'command') {
         this.logger.warn('A backfill is already running; request ignored', { running: this.running.planId });
         return { kind: 'busy', running: this.running.planId };
       }
-      this.queued.push({ request, origin, fetchAgain, ...(onJob === undefined ? {} : { onJob }) });
+      this.queued.push({ request, origin, ...(gaps === undefined ? {} : { gaps }) });
       return { kind: 'queued' };
     }
-    const resolving = this.resolveAndLaunch(request, origin, onJob, fetchAgain);
+    const resolving = this.resolveAndLaunch(request, origin, gaps);
     this.resolving.add(resolving);
     try {
       return await resolving;
@@ -325,12 +336,12 @@ export class BackfillCoordinator {
   private async resolveAndLaunch(
     request: BackfillRequest,
     origin: RequestOrigin,
-    onJob: OnJob | undefined,
-    fetchAgain: boolean,
+    gaps: GapFills | undefined,
   ): Promise<RequestOutcome> {
+    const fetchAgain = gaps?.fetchAgain === true;
     const resolved = resolveRequest(request, this.deps.session, this.deps.clock.now());
     if (resolved.tokens.length === 0 || resolved.windows.length === 0) {
-      onJob?.({ kind: 'refused', reason: 'nothing to backfill' });
+      for (const w of gaps?.waiters ?? []) w.onSettled({ kind: 'refused', reason: 'nothing to backfill' });
       return this.refuse('nothing to backfill (no tokens or no trading days)');
     }
     // The start-up trigger must not redo a finished backfill on every restart; an operator may,
@@ -338,20 +349,21 @@ export class BackfillCoordinator {
     const choice = await choosePlan(this.deps.store, resolved, origin === 'command' || fetchAgain);
     // A job may have started, or a stop begun, while the store was read.
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
-    if (this.running !== undefined) return this.request(request, origin, onJob, fetchAgain);
+    if (this.running !== undefined) return this.request(request, origin, gaps);
     switch (choice.kind) {
       case 'finished':
         this.logger.info('Backfill plan already finished; nothing to do', { plan: choice.planId, origin });
-        if (onJob !== undefined) {
-          const coverage = await this.coverageOf(choice.planId);
-          onJob({ kind: 'finished', planId: choice.planId, coverage });
+        if (gaps !== undefined) {
+          const state = (await this.deps.store.load(choice.planId)).state;
+          for (const w of gaps.waiters)
+            w.onSettled({ kind: 'finished', planId: choice.planId, coverage: planCoverage(state, w.tokens) });
         }
         return { kind: 'finished', planId: choice.planId };
       case 'resume':
-        this.launch({ kind: 'resume', planId: choice.planId }, onJob);
+        this.launch({ kind: 'resume', planId: choice.planId }, gaps);
         return { kind: 'resumed', planId: choice.planId };
       case 'new':
-        this.launch({ kind: 'new', request: { ...resolved, planId: choice.planId } }, onJob);
+        this.launch({ kind: 'new', request: { ...resolved, planId: choice.planId } }, gaps);
         return { kind: 'started', planId: choice.planId };
     }
   }
@@ -413,14 +425,18 @@ export class BackfillCoordinator {
     });
   }
 
-  private launch(target: JobTarget, onJob?: OnJob): void {
+  private launch(target: JobTarget, gaps?: GapFills): void {
     const planId = target.kind === 'new' ? target.request.planId : target.planId;
     const abort = new AbortController();
     const done = this.deps
       .runJob(target, abort.signal)
       .then(async (outcome) => {
         this.outcomes.push(outcome);
-        if (onJob !== undefined) onJob({ kind: 'job', outcome, coverage: await this.coverageOf(planId) });
+        if (gaps === undefined) return;
+        // Each gap hears the coverage of its own instruments, not of the whole backfill.
+        const state = (await this.deps.store.load(planId)).state;
+        for (const w of gaps.waiters)
+          w.onSettled({ kind: 'job', outcome, coverage: planCoverage(state, w.tokens) });
       })
       .catch((e: unknown) => this.logger.error('Backfill job crashed', { plan: planId, error: messageOf(e) }))
       .finally(() => {
@@ -430,17 +446,25 @@ export class BackfillCoordinator {
     this.running = { planId, done, abort };
   }
 
-  /** What a plan's chunks brought back against the calendar, from its stored events. */
-  private async coverageOf(planId: PlanId): Promise<BarCoverage> {
-    return planCoverage((await this.deps.store.load(planId)).state);
-  }
-
   /** Runs the next queued request, if any. */
   private next(): void {
     const item = this.queued.shift();
     if (item === undefined || this.stopped) return;
-    this.request(item.request, item.origin, item.onJob, item.fetchAgain).catch((e: unknown) =>
+    const gaps = item.gaps === undefined ? undefined : this.withQueuedAlike(item.gaps);
+    this.request(gaps?.request ?? item.request, item.origin, gaps).catch((e: unknown) =>
       this.logger.error('Queued backfill request failed', { error: messageOf(e) }),
     );
+  }
+
+  /** Gap fills queued behind a job, merged with the later ones that ask for the same bars. */
+  private withQueuedAlike(first: GapFills): GapFills {
+    const alike = [first];
+    for (let i = this.queued.length - 1; i >= 0; i -= 1) {
+      const gaps = this.queued[i]?.gaps;
+      if (gaps?.key !== first.key) continue;
+      alike.push(gaps);
+      this.queued.splice(i, 1);
+    }
+    return mergeGapFills(alike) ?? first;
   }
 }

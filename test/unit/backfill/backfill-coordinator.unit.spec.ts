@@ -334,4 +334,53 @@ describe('BackfillCoordinator gap coverage', () => {
     expect(again.kind === 'job' && again.outcome.planId).toMatch(/\.r2$/);
     await c.stop();
   });
+
+  it('gaps due together with the same windows are one backfill of their instruments; each hears its own coverage', async () => {
+    const h = makeHarness();
+    h.clock.set(ist('2026-11-17 16:15:00'));
+    h.historical.add('minute', [
+      minute(RELIANCE, '2026-11-17 10:02:00'),
+      minute(TCS, '2026-11-17 10:02:00'),
+      minute(NIFTY, '2026-11-17 10:02:00'),
+      minute(NIFTY, '2026-11-17 11:00:00'),
+    ]);
+    const jobs = realJobs(h);
+    const targets: string[][] = [];
+    const c = coordinatorOf(
+      h,
+      (target, signal) => {
+        if (target.kind === 'new') targets.push([...target.request.tokens]);
+        return jobs(target, signal);
+      },
+      { onStart: 'never' },
+    );
+    await c.start();
+    const oneMinute = {
+      from: ist('2026-11-17 10:02:10'),
+      to: ist('2026-11-17 10:02:50'),
+      cause: 'failover',
+    } as const;
+    const results = await Promise.all(
+      [
+        { ...oneMinute, tokens: [RELIANCE] },
+        { ...oneMinute, tokens: [TCS] },
+        { ...oneMinute, tokens: [NIFTY] },
+        // Another minute: another backfill.
+        {
+          from: ist('2026-11-17 11:00:10'),
+          to: ist('2026-11-17 11:00:40'),
+          cause: 'failover',
+          tokens: [NIFTY],
+        } as const,
+      ].map((g) => new Promise<GapFillResult>((resolve) => c.fillGap(g, resolve))),
+    );
+    expect(targets.map((t) => t.length).sort()).toEqual([1, 3]);
+    for (const r of results)
+      expect(r).toMatchObject({
+        kind: 'job',
+        outcome: { status: 'succeeded' },
+        coverage: { expected: 1, received: 1 },
+      });
+    await c.stop();
+  });
 });
