@@ -147,6 +147,7 @@ export class StageSupervisor {
     this.state = this.state === 'failed' ? 'failed' : 'stopped';
     if (running === undefined) return;
     running.stopping = true;
+    const askedAt = now();
     if (!running.proc.send({ type: 'stop' })) running.proc.kill();
     let timer: NodeJS.Timeout | undefined;
     const killLater = new Promise<void>((resolve) => {
@@ -160,7 +161,13 @@ export class StageSupervisor {
     });
     await Promise.race([running.exited, killLater]);
     clearTimeout(timer);
-    await running.exited;
+    const exit = await running.exited;
+    // Said at every stop: a job that seems to end slowly shows which stage took the time.
+    this.logger.info('Backfill stage stopped', {
+      pid: running.proc.pid ?? null,
+      exit: describeExit(exit),
+      ms: Math.round(now() - askedAt),
+    });
   }
 
   private start(): void {
