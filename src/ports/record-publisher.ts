@@ -1,9 +1,14 @@
 import type { ServiceIdentifier } from 'inversify';
 
-/** One record for a control topic (quarantine, gaps, candles): a key and a JSON value. */
+/**
+ * One record for a control topic (quarantine, gaps, candles): a key, a JSON value, and the version
+ * of the value's schema (each record kind's codec owns its version; the Kafka adapter sends it as
+ * the `schema-version` header, as ticks carry theirs).
+ */
 export interface ControlRecord {
   readonly key: string;
   readonly value: string;
+  readonly schemaVersion: number;
 }
 
 /**

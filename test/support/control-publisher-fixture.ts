@@ -24,7 +24,7 @@ process.stdout.write('started\n');
 // Wait for the test to stop the broker, then publish into the outage.
 process.stdin.once('data', () => {
   for (let i = 0; i < Number(count); i++)
-    void q.publish([{ key: String(i % 3), value: `{"n":${i}}` }]).catch(() => undefined);
+    void q.publish([{ key: String(i % 3), value: `{"n":${i}}`, schemaVersion: 1 }]).catch(() => undefined);
   // Past the journal's group fsync (SINK_JOURNAL_FSYNC_MS, 10 ms by default).
   setTimeout(() => process.stdout.write('published\n'), 200);
 });

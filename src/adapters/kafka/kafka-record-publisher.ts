@@ -5,6 +5,7 @@ import type { TickJournal } from '../tick-journal/tick-journal.ts';
 import { decodeControlRecords, encodeControlRecords } from './control-record-codec.ts';
 import type { MessageSender } from './connect-on-first-use.ts';
 import type { KafkaRecord } from './kafka-record.ts';
+import { HEADER_SCHEMA_VERSION } from './tick-message.ts';
 
 export interface RecordPublisherSettings {
   readonly topic: string;
@@ -34,6 +35,13 @@ interface Entry {
 }
 
 const noop = (): void => undefined;
+
+/** A control record as Kafka takes it: its schema version travels as a header, as a tick's does. */
+const controlMessage = (r: ControlRecord): KafkaRecord => ({
+  key: r.key,
+  value: r.value,
+  headers: { [HEADER_SCHEMA_VERSION]: String(r.schemaVersion) },
+});
 
 export class RecordsNotDelivered extends Error {
   constructor(topic: string, count: number, why: string) {
@@ -175,9 +183,7 @@ export class KafkaRecordPublisher implements RecordPublisher {
     let failures = 0;
     while (this.queue.length > 0 && !this.giveUp.signal.aborted) {
       const batch = this.nextBatch();
-      const messages: KafkaRecord[] = batch.flatMap((e) =>
-        e.records.map((r) => ({ key: r.key, value: r.value })),
-      );
+      const messages: KafkaRecord[] = batch.flatMap((e) => e.records.map(controlMessage));
       try {
         // An unreadable journal record resumes as no record: nothing to send, only to acknowledge.
         if (messages.length > 0) await this.sender.send(messages);

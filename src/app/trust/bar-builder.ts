@@ -6,23 +6,8 @@ import type { FeedMessage } from '../../ports/broker-feed.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
-import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
-
-export const candleRecord = (bar: MinuteBar): ControlRecord => ({
-  key: bar.token,
-  value: JSON.stringify({
-    token: bar.token,
-    start: bar.start,
-    open: bar.open,
-    high: bar.high,
-    low: bar.low,
-    close: bar.close,
-    volume: bar.volume,
-    ticks: bar.ticks,
-    complete: bar.complete,
-    source: 'live',
-  }),
-});
+import type { RecordPublisher } from '../../ports/record-publisher.ts';
+import { candleRecord } from '../../ports/control-records/candle-record.ts';
 
 /**
  * 1-minute bars from the ticks that passed the screen, published to the candle topic as each

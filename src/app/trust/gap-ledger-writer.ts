@@ -15,7 +15,7 @@ import type { EventLog } from '../../ports/event-log/event-log.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Gauge, Metrics } from '../../ports/metrics.ts';
 import type { RecordPublisher } from '../../ports/record-publisher.ts';
-import { gapRecords } from './gap-records.ts';
+import { gapRecords } from '../../ports/control-records/gap-record.ts';
 
 export const GAP_STREAM = 'gaps';
 

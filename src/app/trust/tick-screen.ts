@@ -1,7 +1,6 @@
 import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
 import type { Tick } from '../../domain/tick.ts';
-import { encodeTick } from '../../ports/tick-sink/tick-wire.ts';
 import {
   QUARANTINE_REASONS,
   checkTick,
@@ -14,12 +13,7 @@ import type { EpochMs } from '../../domain/units.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Counter, Metrics } from '../../ports/metrics.ts';
 import type { ControlRecord, RecordPublisher } from '../../ports/record-publisher.ts';
-
-/** A quarantine record's value: the reason and the tick in its `market_ticks` JSON form. */
-export const quarantineRecord = (reason: QuarantineReason, tick: Tick): ControlRecord => ({
-  key: tick.token,
-  value: `{"reason":${JSON.stringify(reason)},"tick":${encodeTick(tick)}}`,
-});
+import { quarantineRecord } from '../../ports/control-records/quarantine-record.ts';
 
 /**
  * The validating stage in front of the tick sink: every tick is checked (tick-validation.ts); the

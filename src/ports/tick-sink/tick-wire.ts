@@ -7,7 +7,9 @@ import { msToSeconds, type EpochMs, type Rupees } from '../../domain/units.ts';
 /**
  * The JSON form of a tick on `market_ticks` (schema version 1). The seed's four fields `token`,
  * `ltp`, `volume` and `timestamp` (epoch seconds) are always present; the rest are optional
- * additions, so a consumer written for the seed keeps working.
+ * additions, so a consumer written for the seed keeps working. Published as
+ * docs/schemas/market_ticks.v1.schema.json: a new optional field keeps the version; removing or
+ * renaming one, or changing its type or meaning, bumps it.
  */
 export const TICK_SCHEMA_VERSION = 1;
 

@@ -9,6 +9,7 @@ import { epochMs } from '../../../src/domain/units.ts';
 import { type RunningSimulator } from '../../../src/simulator/start-simulator.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopic } from '../../int/kafka/fixtures/read-topic.ts';
+import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { backfillEnv, configOf } from '../../int/backfill/backfill-env.ts';
 import { expectedIds, historicalByToken, total, waitFor } from './backfill-e2e-support.ts';
 
@@ -99,6 +100,10 @@ describe('backfill at start, against the simulator, Redis and Kafka', () => {
       expect(both).toHaveLength(2 * BARS);
       expect(new Set(both.map((m) => m.headers['tick-id']))).toEqual(expected);
       expect(total(historicalByToken(sim))).toBe(2 * total(requestsFirst));
+      // The backfilled ticks as a consumer reads them (kcat), against the published schema.
+      expect(await expectTopicMatchesSchema(inject('kafkaBroker'), env['TICK_TOPIC']!, 'ticks')).toHaveLength(
+        2 * BARS,
+      );
       console.log(
         `[backfill e2e] 51 tokens × 5 days: first run ${firstRunSeconds.toFixed(1)} s ` +
           `(${total(requestsFirst)} historical requests, ${BARS} bars), second run ${secondRunSeconds.toFixed(1)} s`,

@@ -17,6 +17,7 @@ import { instrumentToken } from '../../../src/domain/instrument.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopic, type ReadMessage } from '../../int/kafka/fixtures/read-topic.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
+import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { startTestSink } from '../../int/kafka/kafka-test-sink.ts';
 import { recordedAdapters } from '../../int/replay/recorded-simulator.ts';
 import { runCli } from '../../int/replay/run-cli.ts';
@@ -126,5 +127,9 @@ describe('record and replay, end to end: simulator → live with recording → K
     // Every token made it, under its own key, with the live source as published.
     expect(new Set((liveTopic ?? []).map((m) => m.key))).toEqual(new Set(TOKENS));
     expect((first ?? []).every((m) => m.headers['source'] === 'live')).toBe(true);
+
+    // The wire format as a consumer reads it (kcat), against the published schemas.
+    for (const topic of [topics.live, topics.first]) await expectTopicMatchesSchema(broker, topic, 'ticks');
+    await expectTopicMatchesSchema(broker, `${topics.first}_quarantine`, 'quarantine');
   });
 });

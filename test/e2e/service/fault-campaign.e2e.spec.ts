@@ -20,6 +20,7 @@ import {
   type CampaignService,
 } from '../../support/campaign-service.ts';
 import { readGapRecords, readPublishedTicks } from '../../support/campaign-topics.ts';
+import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { startFeedRecorder, type FeedRecorder } from '../../support/feed-recorder.ts';
 import { judgeCampaign, type CampaignRun, type GapRecord } from '../../support/fault-campaign-oracle.ts';
 
@@ -199,5 +200,8 @@ describe('fault campaign: broker outages, SIGKILLs while journaling, restarts wi
     expect(verdict.reordered, 'ticks reordered within a token').toEqual([]);
     expect(verdict.repeatsWithOtherId, 'repeats under another tick-id').toEqual([]);
     expect(verdict.crashGaps, 'one process-down gap per crash and token, covering the downtime').toEqual([]);
+    // What the journals held through the outages reached Kafka as the published schemas have it.
+    await expectTopicMatchesSchema(broker.broker, 'market_ticks', 'ticks');
+    await expectTopicMatchesSchema(broker.broker, 'market_gaps', 'gaps');
   }, 480_000);
 });

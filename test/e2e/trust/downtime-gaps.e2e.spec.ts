@@ -13,6 +13,7 @@ import { GAP_STREAM } from '../../../src/app/trust/gap-ledger-writer.ts';
 import { type RunningSimulator } from '../../../src/simulator/index.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
+import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
 
 const INSTRUMENTS = 51;
@@ -148,6 +149,8 @@ describe('tickflow live, end to end: the time no tickflow ran is a gap on record
         expect(new Set(records.map((r) => r.token)).size).toBe(INSTRUMENTS);
         expect(records.every((r) => r.key === r.token)).toBe(true);
       }
+      // The downtime gaps, sent from the gap topic's journal too, as the published schema has them.
+      await expectTopicMatchesSchema(inject('kafkaBroker'), gapTopic, 'gaps');
     } finally {
       for (const service of running) service.child.kill('SIGKILL');
     }

@@ -8,6 +8,7 @@ import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { type RunningSimulator } from '../../../src/simulator/index.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
+import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { startTickflow } from '../../support/service-process.ts';
 
 const RELIANCE = '2885';
@@ -94,5 +95,10 @@ describe('tickflow live, end to end: quarantine and the gap topic', () => {
     expect(new Set(opened.map((g) => g.token)).size).toBe(51);
     expect(new Set(opened.map((g) => g.cause))).toEqual(new Set(['disconnect']));
     expect(service.output()).toMatch(/Ingestion stopped .*quarantined=4/);
+
+    // The wire format as a consumer reads it (kcat), against the published schemas.
+    await expectTopicMatchesSchema(inject('kafkaBroker'), topics.ticks, 'ticks');
+    await expectTopicMatchesSchema(inject('kafkaBroker'), topics.quarantine, 'quarantine');
+    await expectTopicMatchesSchema(inject('kafkaBroker'), topics.gaps, 'gaps');
   });
 });

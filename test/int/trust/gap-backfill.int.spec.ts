@@ -13,6 +13,7 @@ import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { type RunningSimulator } from '../../../src/simulator/index.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
+import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { waitFor } from './trust-harness.ts';
 
 const ist = (s: string): number => Date.parse(`${s.replace(' ', 'T')}+05:30`);
@@ -130,5 +131,15 @@ describe('a silent instrument, filled by the real backfill after the close', () 
       .filter((t) => t.source === 'backfill');
     expect(backfilled.map((t) => t.id)).toContain(`${TCS}:${ist('2026-11-19 15:29:00')}:0:b`);
     expect(new Set(backfilled.map((t) => t.token))).toEqual(new Set([TCS]));
+
+    // Every kind of record this run wrote, as a consumer reads it (kcat), against the published schemas.
+    const broker = inject('kafkaBroker');
+    const ticks = await expectTopicMatchesSchema(broker, topics.ticks, 'ticks');
+    expect(new Set(ticks.map((r) => r.value['source']))).toEqual(new Set(['live', 'backfill']));
+    const gaps = await expectTopicMatchesSchema(broker, topics.gaps, 'gaps');
+    expect(new Set(gaps.map((r) => r.value['event']))).toEqual(
+      new Set(['FeedGapOpened', 'GapFillShort', 'GapFilled']),
+    );
+    await expectTopicMatchesSchema(broker, env.CANDLE_TOPIC, 'candles');
   });
 });

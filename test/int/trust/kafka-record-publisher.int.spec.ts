@@ -51,7 +51,11 @@ describe('KafkaRecordPublisher against a broker of its own (stopped for an outag
         metrics,
       },
     );
-    const record = (i: number) => ({ key: String(1000 + (i % 3)), value: JSON.stringify({ i }) });
+    const record = (i: number) => ({
+      key: String(1000 + (i % 3)),
+      value: JSON.stringify({ i }),
+      schemaVersion: 1,
+    });
     await q.publish([0, 1, 2, 3].map(record));
 
     await kafka.stop();
@@ -91,8 +95,8 @@ describe('KafkaRecordPublisher against a broker of its own (stopped for an outag
     await kafka.stop();
     try {
       const lost = g.publish([
-        { key: '1', value: '{}' },
-        { key: '2', value: '{}' },
+        { key: '1', value: '{}', schemaVersion: 1 },
+        { key: '2', value: '{}', schemaVersion: 1 },
       ]);
       const outcome = lost.then(
         () => 'delivered',
@@ -105,7 +109,7 @@ describe('KafkaRecordPublisher against a broker of its own (stopped for an outag
       expect(logger.records.some((r) => r.level === 'error' && r.message === 'Control records lost')).toBe(
         true,
       );
-      await expect(g.publish([{ key: '3', value: '{}' }])).rejects.toThrow(/closed/);
+      await expect(g.publish([{ key: '3', value: '{}', schemaVersion: 1 }])).rejects.toThrow(/closed/);
       expect(metrics.value('control_records_failed_total', { topic })).toBe(3);
     } finally {
       await kafka.start();
@@ -122,12 +126,14 @@ describe('KafkaRecordPublisher against a broker of its own (stopped for an outag
       { logger, metrics: new MemoryMetrics() },
       { journalDir },
     );
-    const before = await first.q.publish([{ key: 'a', value: '{"n":0}' }]);
+    const before = await first.q.publish([{ key: 'a', value: '{"n":0}', schemaVersion: 1 }]);
     expect(before).toBeUndefined();
     await kafka.stop();
     const accepted = Array.from({ length: 50 }, (_, i) => ({
       key: ['a', 'b'][i % 2] ?? 'a',
       value: `{"n":${i + 1}}`,
+      // Versions differ only to show each record's own goes with it through the journal.
+      schemaVersion: 1 + ((i + 1) % 3),
     }));
     const outcomes = accepted.map((r) =>
       first.q.publish([r]).then(
@@ -151,11 +157,16 @@ describe('KafkaRecordPublisher against a broker of its own (stopped for an outag
       { logger, metrics },
       { journalDir },
     );
-    await second.q.publish([{ key: 'a', value: '{"n":51}' }]);
+    await second.q.publish([{ key: 'a', value: '{"n":51}', schemaVersion: 1 }]);
     await second.q.close();
-    const values = (await readTopicWithKcat(kafka.broker, topic)).map(
-      (m) => (JSON.parse(m.value) as { n: number }).n,
-    );
+    const read = await readTopicWithKcat(kafka.broker, topic);
+    const values = read.map((m) => (JSON.parse(m.value) as { n: number }).n);
+    expect(
+      read.filter((m) => {
+        const n = (JSON.parse(m.value) as { n: number }).n;
+        return m.headers !== `schema-version=${n === 0 || n === 51 ? 1 : 1 + (n % 3)}`;
+      }),
+    ).toEqual([]);
     // Every record, once (an acknowledged one is not sent again), and per key in order.
     expect([...values].sort((x, y) => x - y)).toEqual(Array.from({ length: 52 }, (_, i) => i));
     const byKey = (await readTopicWithKcat(kafka.broker, topic)).filter((m) => m.key === 'b');

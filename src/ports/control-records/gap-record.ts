@@ -1,6 +1,12 @@
 import type { FeedGap } from '../../domain/feed-events.ts';
 import type { GapLedgerEvent } from '../../domain/gap-ledger.ts';
-import type { ControlRecord } from '../../ports/record-publisher.ts';
+import type { ControlRecord } from '../record-publisher.ts';
+
+/**
+ * The gap topic's schema version (docs/schemas/market_gaps.v1.schema.json). Adding an optional
+ * field keeps it; removing or renaming a field, or changing a type or meaning, bumps it.
+ */
+export const GAP_SCHEMA_VERSION = 1;
 
 const valueOf = (event: GapLedgerEvent, gap: FeedGap, token: string): Record<string, unknown> => {
   const common = { event: event.type, gapId: event.data.gapId, token, from: gap.from, to: gap.to };
@@ -37,4 +43,5 @@ export const gapRecords = (event: GapLedgerEvent, gap: FeedGap): ControlRecord[]
   (event.type === 'GapFillShort' ? event.data.tokens : gap.tokens).map((token) => ({
     key: token,
     value: JSON.stringify(valueOf(event, gap, token)),
+    schemaVersion: GAP_SCHEMA_VERSION,
   }));
