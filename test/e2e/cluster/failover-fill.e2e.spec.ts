@@ -14,6 +14,7 @@ import { freePort } from '../../../src/dev/infra/free-port.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import type { RunningSimulator } from '../../../src/simulator/index.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
+import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { startScript, type ServiceProcess } from '../../support/service-process.ts';
 import { eventually, everyTokenOnce, openConnections } from './cluster-bed.ts';
@@ -61,7 +62,7 @@ describe('a failover gap is filled after the close like any gap', () => {
     const now = (): number => Date.now() + offset;
     const s = (sim = await startSimulator({ port: 0, rate: 200, alwaysOpen: true, clock: now }));
     const ns = randomUUID().slice(0, 8);
-    const topics = { ticks: `fill-ticks-${ns}`, gaps: `fill-gaps-${ns}` };
+    const topics = { ticks: `fill-ticks-${ns}`, gaps: `fill-gaps-${ns}`, candles: `fill-candles-${ns}` };
     const env = {
       ...simulatorEnv(s),
       KAFKA_BROKER: inject('kafkaBroker'),
@@ -70,7 +71,7 @@ describe('a failover gap is filled after the close like any gap', () => {
       TICK_TOPIC: topics.ticks,
       GAP_TOPIC: topics.gaps,
       QUARANTINE_TOPIC: `fill-quarantine-${ns}`,
-      CANDLE_TOPIC: `fill-candles-${ns}`,
+      CANDLE_TOPIC: topics.candles,
       KAFKA_TOPIC_PARTITIONS: '3',
       CLUSTER_GROUP: `tickflow-fill-${ns}`,
       CLUSTER_TOPIC: `fill-shards-${ns}`,
@@ -186,5 +187,11 @@ describe('a failover gap is filled after the close like any gap', () => {
     );
     for (const [token, [minute]] of filledMinutes)
       expect(backfilled.has(`${token}:${String(minute)}:0:b`), token).toBe(true);
+    // What both members wrote, a member killed and a gap filled included, as the published schemas have it.
+    const broker = inject('kafkaBroker');
+    await expectTopicMatchesSchema(broker, topics.ticks, 'ticks');
+    await expectTopicMatchesSchema(broker, topics.gaps, 'gaps');
+    // The minutes before the close were turned into bars by both members.
+    expect((await expectTopicMatchesSchema(broker, topics.candles, 'candles')).length).toBeGreaterThan(0);
   }, 420_000);
 });

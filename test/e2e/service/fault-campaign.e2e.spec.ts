@@ -21,6 +21,7 @@ import {
 } from '../../support/campaign-service.ts';
 import { readGapRecords, readPublishedTicks } from '../../support/campaign-topics.ts';
 import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
+import { consumeTopicOnce } from '../consumer/consumer-process.ts';
 import { startFeedRecorder, type FeedRecorder } from '../../support/feed-recorder.ts';
 import { judgeCampaign, type CampaignRun, type GapRecord } from '../../support/fault-campaign-oracle.ts';
 
@@ -203,5 +204,12 @@ describe('fault campaign: broker outages, SIGKILLs while journaling, restarts wi
     // What the journals held through the outages reached Kafka as the published schemas have it.
     await expectTopicMatchesSchema(broker.broker, 'market_ticks', 'ticks');
     await expectTopicMatchesSchema(broker.broker, 'market_gaps', 'gaps');
+    // The example consumer after the outages: each tick once, whatever the journals sent again.
+    const distinct = new Set(published.map((m) => m.tickId));
+    const consumed = await consumeTopicOnce(broker.broker, 'market_ticks', 60_000);
+    expect(consumed.exitCode).toBe(0);
+    expect(consumed.delivered).toHaveLength(distinct.size);
+    expect(new Set(consumed.delivered.map((t) => t.id))).toEqual(distinct);
+    expect(consumed.stopped).toMatchObject([{ delivered: distinct.size, repeatsDropped: verdict.repeats }]);
   }, 480_000);
 });
