@@ -9,6 +9,7 @@ import { FeedIngestion } from './ingest-feed.ts';
 import type { Stage } from './live-message.ts';
 import { serviceReadiness, type ServiceReadiness } from './service-readiness.ts';
 import { createTrustStage, type TrustOptions, type TrustStage } from './trust-stages.ts';
+import { marketOpenStage } from './market-open-stage.ts';
 
 /** What the live path runs on; the composition root builds it for live and the demo. */
 export interface LiveServiceDeps {
@@ -87,7 +88,11 @@ export const startLiveService = (
   const ingestion = new FeedIngestion(deps, {
     maxInFlight: settings.maxInFlight,
     ...(settings.keepLatest === true ? { keepLatest: true } : {}),
-    stages: [...(trust?.stages ?? []), ...(deps.stages ?? [])],
+    stages: [
+      marketOpenStage({ session: deps.session, metrics: deps.metrics, now: deps.clock.now() }),
+      ...(trust?.stages ?? []),
+      ...(deps.stages ?? []),
+    ],
     ...(deps.gapConsumers === undefined ? {} : { gapConsumers: deps.gapConsumers }),
   });
   deps.serveReadiness(() => serviceReadiness(deps, ingestion.snapshot().connected, trust?.feedFreshness()));

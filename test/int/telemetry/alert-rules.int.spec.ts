@@ -91,7 +91,7 @@ describe('infra/prometheus/alerts.yml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tickflow-alerts-'));
     try {
       cpSync(ALERTS_TEST_FILE, join(dir, 'alerts.test.yml'));
-      const unguarded = alerts.replaceAll(' and on () tickflow:nse_market_hours == 1', '');
+      const unguarded = alerts.replaceAll(' and on (job, instance) market_open == 1', '');
       expect(unguarded).not.toBe(alerts);
       writeFileSync(join(dir, 'alerts.yml'), unguarded);
       const result = await promtool(['test', 'rules', 'alerts.test.yml'], dir);
