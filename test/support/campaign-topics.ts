@@ -27,14 +27,17 @@ export const readPublishedTicks = async (broker: string, topic: string): Promise
     };
   });
 
-const GapRecordC = t.type({
-  event: t.string,
-  gapId: t.string,
-  token: t.string,
-  cause: t.string,
-  from: t.number,
-  to: t.number,
-});
+const GapRecordC = t.intersection([
+  t.type({
+    event: t.string,
+    gapId: t.string,
+    token: t.string,
+    cause: t.string,
+    from: t.number,
+    to: t.number,
+  }),
+  t.partial({ how: t.string, expected: t.number, received: t.number }),
+]);
 
 /** The gap topic's records; one that does not decode fails the read, naming it. */
 export const readGapRecords = async (broker: string, topic: string): Promise<GapRecord[]> =>

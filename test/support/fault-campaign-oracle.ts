@@ -29,6 +29,10 @@ export interface GapRecord {
   readonly cause: string;
   readonly from: number;
   readonly to: number;
+  /** GapFilled: how; GapFillShort and GapFilled: bars expected and received. */
+  readonly how?: string;
+  readonly expected?: number;
+  readonly received?: number;
 }
 
 export interface RunOutcome {

@@ -1,18 +1,15 @@
-import { either as E } from 'fp-ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
-import { decodeServiceConfig } from '../../../src/app/root/config/service-config.ts';
-import { startLivePipeline, type LivePipeline } from '../../../src/app/root/live-pipeline.ts';
-import { resolveInstruments } from '../../../src/app/root/resolve-instruments.ts';
+import type { LivePipeline } from '../../../src/app/root/live-pipeline.ts';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { freePort } from '../../../src/dev/infra/free-port.ts';
-import { epochMs } from '../../../src/domain/units.ts';
 import type { RunningSimulator } from '../../../src/simulator/index.ts';
+import { readGapRecords } from '../../support/campaign-topics.ts';
+import { runTopicsEnv, startClockedPipeline } from '../../support/clocked-pipeline.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
@@ -27,18 +24,6 @@ const START = ist('2026-11-19 15:28:00');
 const CLOSE = ist('2026-11-19 15:30:00');
 /** When the broker's minute bars of the day are final, so the gap ledger fills its gaps. */
 const NIGHT = ist('2026-11-19 16:15:30');
-
-interface GapRecord {
-  readonly event: string;
-  readonly gapId: string;
-  readonly token: string;
-  readonly cause: string;
-  readonly from: number;
-  readonly to: number;
-  readonly how?: string;
-  readonly expected?: number;
-  readonly received?: number;
-}
 
 const metricOf = async (url: string, name: string): Promise<number | undefined> => {
   const body = await (await fetch(`${url}/metrics`).catch(() => undefined))?.text();
@@ -62,27 +47,17 @@ describe('a failover gap is filled after the close like any gap', () => {
     const now = (): number => Date.now() + offset;
     const s = (sim = await startSimulator({ port: 0, rate: 200, alwaysOpen: true, clock: now }));
     const ns = randomUUID().slice(0, 8);
-    const topics = { ticks: `fill-ticks-${ns}`, gaps: `fill-gaps-${ns}`, candles: `fill-candles-${ns}` };
+    const run = runTopicsEnv(ns, simulatorEnv(s), {
+      kafkaBroker: inject('kafkaBroker'),
+      redisUrl: inject('redisUrl'),
+    });
+    const { topics } = run;
     const env = {
-      ...simulatorEnv(s),
-      KAFKA_BROKER: inject('kafkaBroker'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_COMMAND_CHANNEL: `commands-${ns}`,
-      TICK_TOPIC: topics.ticks,
-      GAP_TOPIC: topics.gaps,
-      QUARANTINE_TOPIC: `fill-quarantine-${ns}`,
-      CANDLE_TOPIC: topics.candles,
-      KAFKA_TOPIC_PARTITIONS: '3',
+      ...run.env,
       CLUSTER_GROUP: `tickflow-fill-${ns}`,
       CLUSTER_TOPIC: `fill-shards-${ns}`,
       CLUSTER_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-      BACKFILL_ON_START: 'never',
-      GAP_FILL_RETRY_MS: '500',
-      // This test is about the failover gap; the reconciliation's own requests are not its subject.
-      RECONCILE_AFTER_CLOSE: 'false',
-      METRICS_HOST: '127.0.0.1',
       LOG_FORMAT: 'human',
-      PATH: process.env['PATH'] ?? '',
     };
     const doomed = (killed = startScript(MEMBER, [], {
       ...env,
@@ -93,20 +68,9 @@ describe('a failover gap is filled after the close like any gap', () => {
     await doomed.waitForLine(/Connected to MStock WebSocket/, 60_000);
 
     const survivorEnv = { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'tickflow-fill-b-')) };
-    const config = decodeServiceConfig(survivorEnv, 'live');
-    if (E.isLeft(config)) throw new Error(config.left.join('; '));
-    const instruments = await resolveInstruments(config.right.app);
-    if (E.isLeft(instruments)) throw new Error(instruments.left.join('; '));
-    const logger = new MemoryLogger('info');
-    const b = (survivor = await startLivePipeline({
-      startup: { config: config.right, instruments: instruments.right, logger },
-      env: survivorEnv,
-      sink: { kind: 'kafka' },
-      clock: { now: () => epochMs(now()) },
-      anyMetricsPort: true,
-    }));
-    if (b === undefined)
-      throw new Error(`the survivor did not start: ${logger.lines().slice(-20).join('\n')}`);
+    const started = await startClockedPipeline(survivorEnv, now);
+    const b = (survivor = started.pipeline);
+    const { logger } = started;
     const said = (): string => `--- killed member\n${doomed.output().slice(-2000)}`;
 
     // Shared: two connections, every instrument on exactly one; then the shard checkpoints (1 s) written.
@@ -163,9 +127,7 @@ describe('a failover gap is filled after the close like any gap', () => {
     await b.stop();
     survivor = undefined;
 
-    const records = (await readTopicWithKcat(inject('kafkaBroker'), topics.gaps)).map(
-      (m) => JSON.parse(m.value) as GapRecord,
-    );
+    const records = await readGapRecords(inject('kafkaBroker'), topics.gaps);
     const failovers = records.filter((r) => r.event === 'FeedGapOpened' && r.cause === 'failover');
     expect(failovers.map((g) => g.token).sort()).toEqual(killedTokens);
     const filledMinutes = new Map<string, number[]>();

@@ -3,19 +3,13 @@ import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSimulator } from '../../../src/simulator/index.ts';
 import { decodeShardCheckpoint } from '../../../src/ports/shard-checkpoint-record.ts';
+import { readGapRecords } from '../../support/campaign-topics.ts';
+import type { GapRecord } from '../../support/fault-campaign-oracle.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { clusterBed, eventually, everyTokenOnce, openConnections, sharedByAll } from './cluster-bed.ts';
 
 const SESSION_TIMEOUT_MS = 6000;
-
-interface GapRecord {
-  readonly event: string;
-  readonly token: string;
-  readonly from: number;
-  readonly to: number;
-  readonly cause: string;
-}
 
 interface TickRecord {
   readonly token: string;
@@ -24,9 +18,9 @@ interface TickRecord {
 }
 
 const failoverGaps = async (topic: string): Promise<GapRecord[]> =>
-  (await readTopicWithKcat(inject('kafkaBroker'), topic))
-    .map((m) => JSON.parse(m.value) as GapRecord)
-    .filter((r) => r.event === 'FeedGapOpened' && r.cause === 'failover');
+  (await readGapRecords(inject('kafkaBroker'), topic)).filter(
+    (r) => r.event === 'FeedGapOpened' && r.cause === 'failover',
+  );
 
 /** The two ticks of a token either side of its longest silence in the tick topic (kept in per-token order). */
 const longestSilence = (ticks: readonly TickRecord[]): { last: number; first: number } => {

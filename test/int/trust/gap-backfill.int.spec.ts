@@ -1,35 +1,20 @@
-import { either as E } from 'fp-ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
-import { decodeServiceConfig } from '../../../src/app/root/config/service-config.ts';
-import { startLivePipeline, type LivePipeline } from '../../../src/app/root/live-pipeline.ts';
-import { resolveInstruments } from '../../../src/app/root/resolve-instruments.ts';
-import { epochMs } from '../../../src/domain/units.ts';
+import type { LivePipeline } from '../../../src/app/root/live-pipeline.ts';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { type RunningSimulator } from '../../../src/simulator/index.ts';
 import { startSimulator } from '../../support/packaged-simulator.ts';
+import { readGapRecords } from '../../support/campaign-topics.ts';
+import { runTopicsEnv, startClockedPipeline } from '../../support/clocked-pipeline.ts';
 import { readTopicWithKcat } from '../../support/kcat.ts';
 import { expectTopicMatchesSchema } from '../../support/topic-schema-check.ts';
 import { waitFor } from './trust-harness.ts';
 
 const ist = (s: string): number => Date.parse(`${s.replace(' ', 'T')}+05:30`);
 const TCS = '11536';
-
-interface GapRecord {
-  readonly event: 'FeedGapOpened' | 'GapFillShort' | 'GapFilled';
-  readonly gapId: string;
-  readonly token: string;
-  readonly cause: string;
-  readonly from: number;
-  readonly to: number;
-  readonly how?: string;
-  readonly expected?: number;
-  readonly received?: number;
-}
 
 describe('a silent instrument, filled by the real backfill after the close', () => {
   let sim: RunningSimulator | undefined;
@@ -48,41 +33,19 @@ describe('a silent instrument, filled by the real backfill after the close', () 
     const now = (): number => Date.now() + offset;
     const s = (sim = await startSimulator({ port: 0, rate: 1500, alwaysOpen: true, clock: now }));
     const ns = randomUUID().slice(0, 8);
-    const topics = { ticks: `ticks-${ns}`, gaps: `gaps-${ns}` };
+    const run = runTopicsEnv(ns, simulatorEnv(s), {
+      kafkaBroker: inject('kafkaBroker'),
+      redisUrl: inject('redisUrl'),
+    });
+    const { topics } = run;
     const env = {
-      ...simulatorEnv(s),
-      KAFKA_BROKER: inject('kafkaBroker'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_COMMAND_CHANNEL: `commands-${ns}`,
-      TICK_TOPIC: topics.ticks,
-      GAP_TOPIC: topics.gaps,
-      QUARANTINE_TOPIC: `quarantine-${ns}`,
-      CANDLE_TOPIC: `candles-${ns}`,
-      KAFKA_TOPIC_PARTITIONS: '3',
+      ...run.env,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'tickflow-gap-backfill-')),
-      METRICS_HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      BACKFILL_ON_START: 'never',
       SILENT_INSTRUMENT_FACTOR: '5',
       SILENT_INSTRUMENT_FLOOR_MS: '1500',
-      GAP_FILL_RETRY_MS: '500',
-      // This test is about gaps; the reconciliation's own requests would take the short answer.
-      RECONCILE_AFTER_CLOSE: 'false',
-      PATH: process.env['PATH'] ?? '',
     };
-    const config = decodeServiceConfig(env, 'live');
-    if (E.isLeft(config)) throw new Error(config.left.join('; '));
-    const instruments = await resolveInstruments(config.right.app);
-    if (E.isLeft(instruments)) throw new Error(instruments.left.join('; '));
-    const logger = new MemoryLogger('info');
-    const p = (pipeline = await startLivePipeline({
-      startup: { config: config.right, instruments: instruments.right, logger },
-      env,
-      sink: { kind: 'kafka' },
-      clock: { now: () => epochMs(now()) },
-      anyMetricsPort: true,
-    }));
-    if (p === undefined) throw new Error('the pipeline did not start');
+    const p = (pipeline = (await startClockedPipeline(env, now)).pipeline);
     const metric = async (name: string): Promise<number> => {
       const body = await (await fetch(`${p.telemetryUrl}/metrics`)).text();
       return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(body)?.[1] ?? 'NaN');
@@ -102,9 +65,7 @@ describe('a silent instrument, filled by the real backfill after the close', () 
     await p.stop();
     pipeline = undefined;
 
-    const records = (await readTopicWithKcat(inject('kafkaBroker'), topics.gaps)).map(
-      (m) => JSON.parse(m.value) as GapRecord,
-    );
+    const records = await readGapRecords(inject('kafkaBroker'), topics.gaps);
     const opened = records.filter((r) => r.event === 'FeedGapOpened');
     expect(opened.map((r) => [r.token, r.cause])).toEqual([
       [TCS, 'silent-instrument'],
@@ -140,6 +101,6 @@ describe('a silent instrument, filled by the real backfill after the close', () 
     expect(new Set(gaps.map((r) => r.value['event']))).toEqual(
       new Set(['FeedGapOpened', 'GapFillShort', 'GapFilled']),
     );
-    await expectTopicMatchesSchema(broker, env.CANDLE_TOPIC, 'candles');
+    await expectTopicMatchesSchema(broker, topics.candles, 'candles');
   });
 });
