@@ -129,6 +129,11 @@ export class FileEventLog<E> implements EventLog<E> {
     });
   }
 
+  /** Every read reads the file: nothing is kept to refresh. */
+  refresh(): Promise<void> {
+    return this.closed ? Promise.reject(new EventLogClosed()) : Promise.resolve();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.pending]);

@@ -42,7 +42,11 @@ export interface KafkaEventLogOptions<E> {
  *
  * SINGLE WRITER: Kafka has no conditional append, so the expected-version check is made here, in
  * process, against what this instance has read and written. Two processes appending to the same
- * topic would both pass it. Run one writer per topic; the file log has the same rule per folder.
+ * STREAM would both pass it, and the topic would hold two events of one version (reported corrupt
+ * on the next read). Run one writer per stream at a time; the file log has the same rule per
+ * folder. Cluster members share one topic this way: a plan stream is written only by the owner of
+ * its shard (the group's assignment is the fence), and a member taking a shard over calls `refresh`
+ * first, to see what the previous owner appended.
  * An append whose outcome is unknown (the send failed) drops the in-memory copy, so the next use
  * reads the topic again rather than trust a guess. The topic must not be compacted or expire.
  */
@@ -120,6 +124,27 @@ export class KafkaEventLog<E> implements EventLog<E> {
         return { stream, version: r.version, event: event.right };
       });
     });
+  }
+
+  /**
+   * Reads the topic again and takes every stream others made longer than the copy in memory. A
+   * stream this instance wrote keeps its copy (its appends after the read began are not in the
+   * read); under one writer per stream, the longer copy is the newer one.
+   */
+  async refresh(): Promise<void> {
+    if (this.closed) throw new EventLogClosed();
+    const held = await this.streams?.catch(() => undefined);
+    // Not read yet (or the read failed): the next use reads the whole topic anyway.
+    if (held === undefined) return;
+    await this.connect();
+    const fresh = await readEventTopic(
+      this.options.kafka,
+      this.admin,
+      this.options.topic,
+      this.options.readTimeoutMs ?? 60_000,
+    );
+    for (const [stream, records] of fresh)
+      if (records.length > (held.get(stream)?.length ?? 0)) held.set(stream, records);
   }
 
   async close(): Promise<void> {

@@ -79,6 +79,11 @@ export class MemoryEventLog<E> implements EventLog<E> {
     });
   }
 
+  /** Every read reads the shared storage: nothing is kept to refresh. */
+  refresh(): Promise<void> {
+    return this.closed ? Promise.reject(new EventLogClosed()) : Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();

@@ -6,6 +6,7 @@ import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
 import type { SystemCommand } from '../../domain/system-command.ts';
 import type { PlanId } from '../../domain/backfill-plan-types.ts';
+import type { Shard } from '../../domain/shard.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { CommandBus, CommandSubscription, Inbound } from '../../ports/command-bus/command-bus.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
@@ -15,9 +16,11 @@ import type { JobOutcome, JobTarget } from './backfill-job.ts';
 import { ClockAlarms, type Schedule } from './clock-alarms.ts';
 import { JobMetrics } from './job-metrics.ts';
 import { GapFillBatches, mergeGapFills, type GapFillGroup, type GapWaiter } from './gap-fill-batches.ts';
-import { narrowToOwned, type OwnedInstruments } from './owned-instruments.ts';
+import { splitByShard, type OwnedInstruments, type ShardRequest } from './owned-instruments.ts';
 import { choosePlan, resolveRequest, type BackfillRequest } from './plan-request.ts';
 import type { PlanStore } from './plan-store.ts';
+import { handedRequestOf, ShardIndexWriter } from './shard-index-writer.ts';
+import { DEFAULT_HANDOFF, takeOverPlans, type HandoffSettings, type PlanLeft } from './shard-handoff.ts';
 
 export type BackfillOnStart = 'auto' | 'always' | 'never';
 
@@ -48,11 +51,13 @@ export interface CoordinatorDeps {
   /** Wait between tries to subscribe to the bus while it cannot be reached (default 1 s; each try waits for the bus's own timeout first). */
   readonly listenRetryMs?: number;
   /**
-   * In a cluster (CLUSTER_GROUP): the instruments this member owns. The start-up backfill waits for
-   * the first assignment, and it and START_BACKFILL cover only the instruments owned when planned.
-   * Absent: every instrument, as a lone instance.
+   * In a cluster (CLUSTER_GROUP): the shards this member owns. The start-up backfill waits for the
+   * first assignment, and it and START_BACKFILL cover only the instruments owned when planned, one
+   * plan per shard. Absent: every instrument, as a lone instance.
    */
   readonly owned?: OwnedInstruments;
+  /** In a cluster: how long a gained shard's running plan is waited for before it is resumed here. */
+  readonly handoff?: HandoffSettings;
 }
 
 /** Options of one gap fill. */
@@ -89,6 +94,18 @@ type GapFills = GapFillGroup<GapFillResult>;
 
 type CommandOutcome = 'started' | 'resumed' | 'busy' | 'rejected' | 'refused' | 'finished';
 
+/** A request waiting for its turn: to plan, or (a shard taken over) to resume a plan by id. */
+type Pending =
+  | {
+      readonly kind: 'request';
+      readonly request: BackfillRequest;
+      readonly origin: RequestOrigin;
+      readonly gaps?: GapFills;
+      /** In a cluster: the shard whose plan this is (start-up and command requests). */
+      readonly shard?: Shard;
+    }
+  | { readonly kind: 'resume'; readonly planId: PlanId; readonly shard: Shard };
+
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -102,6 +119,12 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  *   takes it; after that, the bus keeps it across reconnects;
  * - feed gaps become targeted backfills once their bars are final, queued behind a running job.
  * Every command is counted in `system_commands_total{outcome}`.
+ *
+ * In a cluster, a start-up or command request becomes one plan per owned shard, run one after the
+ * other. A shard lost stops its plan's job (its next owner resumes the plan from the shared event
+ * log) and hands on its queued requests, through the shard's index; a shard gained has what its
+ * previous owner left resumed here, once that owner let go of it (`shard-handoff.ts`). The group's
+ * assignment, and the release, keep two members from writing one plan.
  */
 export class BackfillCoordinator {
   private readonly deps: CoordinatorDeps;
@@ -113,13 +136,23 @@ export class BackfillCoordinator {
   private listenRetry: NodeJS.Timeout | undefined;
   private lastListenError: string | undefined;
   private running:
-    { readonly planId: PlanId; readonly done: Promise<void>; readonly abort: AbortController } | undefined;
-  /** Start-up and gap requests wait here while a job runs; operator commands do not wait. */
-  private readonly queued: {
-    readonly request: BackfillRequest;
-    readonly origin: RequestOrigin;
-    readonly gaps?: GapFills;
-  }[] = [];
+    | {
+        readonly planId: PlanId;
+        readonly done: Promise<void>;
+        readonly abort: AbortController;
+        readonly shard: Shard | undefined;
+      }
+    | undefined;
+  /** Start-up and gap requests wait here while a job runs; operator commands do not (but their other shards' parts do). */
+  private readonly queued: Pending[] = [];
+  /** In a cluster: shards lost since they were last gained; their requests are handed on, not run. */
+  private readonly lost = new Set<Shard>();
+  /** In a cluster: shards gained whose previous owner's work was (or is being) looked for. */
+  private readonly adopted = new Set<Shard>();
+  /** In a cluster: what this member says in its shards' indexes. */
+  private readonly index: ShardIndexWriter;
+  /** The looks for gained shards' plans under way. */
+  private readonly takeOvers = new Set<Promise<void>>();
   /** Gap fills waiting for their bars to be final, grouped by the moment they are. */
   private readonly gapBatches = new GapFillBatches<GapFillResult>();
   /** Requests being resolved against the store (before their job starts). */
@@ -137,6 +170,7 @@ export class BackfillCoordinator {
     this.settings = settings;
     this.logger = deps.logger.child({ component: 'backfill' });
     this.alarms = new ClockAlarms(deps.clock, deps.schedule, deps.recheckMs);
+    this.index = new ShardIndexWriter(deps.store, deps.clock, this.logger);
     const help = 'Operator commands received, by what became of them';
     const counter = (outcome: CommandOutcome): Counter =>
       deps.metrics.counter('system_commands_total', help, { outcome });
@@ -159,6 +193,15 @@ export class BackfillCoordinator {
    */
   async start(): Promise<void> {
     void this.listen();
+    // Whatever the start-up trigger says, a shard's unfinished plan is its new owner's to finish.
+    const source = this.deps.owned;
+    if (source !== undefined) {
+      const adoptAtStart = Promise.race([source.ownedShards(), this.stopping.promise]).then((owned) => {
+        if (owned !== undefined) this.adoptShards(owned.map((o) => o.shard));
+      });
+      this.takeOvers.add(adoptAtStart);
+      void adoptAtStart.finally(() => this.takeOvers.delete(adoptAtStart));
+    }
     if (this.settings.onStart === 'never') return;
     const atStart = this.backfillAtStart().catch((e: unknown) => {
       this.logger.error('Backfill at start failed', { error: messageOf(e) });
@@ -196,29 +239,18 @@ export class BackfillCoordinator {
   }
 
   private async backfillAtStart(): Promise<void> {
-    const latest = await this.deps.store.latest();
+    // In a cluster the plan-wide index is not kept: each shard's unfinished plan is adopted instead.
+    const latest = this.deps.owned === undefined ? await this.deps.store.latest() : undefined;
     if (latest !== undefined && (await this.deps.store.load(latest)).state.status === 'running') {
-      if (this.deps.owned === undefined) {
-        this.logger.info('Resuming the backfill plan left unfinished', { plan: latest });
-        this.launch({ kind: 'resume', planId: latest });
-      } else {
-        // The plan index may be shared by the members (EVENT_LOG=kafka): resuming "the latest" could
-        // run another member's plan. The start-up request below resumes it when it is this member's
-        // plan for the instruments it owns now (same instruments, same days: the same plan id).
-        this.logger.info(
-          'A backfill plan was left unfinished; in a cluster it is resumed only if it is this member’s for the instruments it owns now',
-          {
-            plan: latest,
-          },
-        );
-      }
+      this.logger.info('Resuming the backfill plan left unfinished', { plan: latest });
+      this.launch({ kind: 'resume', planId: latest });
     }
     const now = this.deps.clock.now();
     const closed = !this.deps.session.isOpen(now);
     if (this.settings.onStart === 'always' || closed) {
       this.logger.info('Backfill at start', { onStart: this.settings.onStart, marketOpen: !closed });
-      const request = await this.ownedPart(this.defaultRequest({ type: 'StartBackfill' }), 'start');
-      if (request !== undefined) await this.request(request, 'start');
+      const parts = await this.ownedParts(this.defaultRequest({ type: 'StartBackfill' }), 'start');
+      for (const part of parts ?? []) await this.submit(this.pendingOf(part, 'start'), false);
     } else {
       this.logger.info('Market is open: no backfill at start', { onStart: this.settings.onStart });
     }
@@ -231,6 +263,9 @@ export class BackfillCoordinator {
     clearTimeout(this.listenRetry);
     this.alarms.cancelAll();
     this.gapBatches.clear();
+    // In a cluster the shards go to other members: so do the backfills not begun.
+    const queuedShards = new Set(this.queued.flatMap((p) => (p.shard === undefined ? [] : [p.shard])));
+    for (const p of this.queued) this.hand(p);
     this.queued.length = 0;
     await this.subscription
       ?.close()
@@ -240,6 +275,14 @@ export class BackfillCoordinator {
     const running = this.running;
     running?.abort.abort();
     await running?.done;
+    for (const shard of new Set([...queuedShards, ...this.index.handingOver()]))
+      await this.index.release(shard);
+  }
+
+  /** Keeps a queued part of a shard's backfill (start-up, command) for the shard's release to hand on. */
+  private hand(p: Pending): void {
+    const handed = p.kind === 'request' ? handedRequestOf(p.request, p.origin) : undefined;
+    if (handed !== undefined && p.shard !== undefined) this.index.hand(p.shard, handed);
   }
 
   /** The plan being worked on, if any. */
@@ -247,12 +290,13 @@ export class BackfillCoordinator {
     return this.running?.planId;
   }
 
-  /** Resolves when no job runs, none is about to start, and none is queued. */
+  /** Resolves when no job runs, none is about to start, none is queued, and no gained shard is looked at. */
   async idle(): Promise<void> {
     await this.atStart;
     for (;;) {
       if (this.running !== undefined) await this.running.done;
       else if (this.resolving.size > 0) await Promise.allSettled(this.resolving);
+      else if (this.takeOvers.size > 0) await Promise.allSettled(this.takeOvers);
       else return;
     }
   }
@@ -297,14 +341,20 @@ export class BackfillCoordinator {
     this.alarms.at(fill.readyAt, () => void Promise.resolve().then(ring));
   }
 
-  /** Starts a backfill for a command (defaults filled from the settings). */
+  /**
+   * Starts a backfill for a command (defaults filled from the settings). In a cluster, one plan per
+   * owned shard: the first runs now (or the command is refused as busy), the others queue behind it.
+   */
   async requestCommand(command: SystemCommand): Promise<RequestOutcome> {
-    const request = await this.ownedPart(this.defaultRequest(command), 'command');
-    // No warning when nothing is owned (ownedPart logs it): usual for a member without shards.
+    const parts = await this.ownedParts(this.defaultRequest(command), 'command');
+    const [first, ...others] = parts ?? [];
+    // No warning when nothing is owned (ownedParts logs it): usual for a member without shards.
     const outcome: RequestOutcome =
-      request === undefined
+      first === undefined
         ? { kind: 'refused', reason: 'this cluster member owns none of the instruments asked for' }
-        : await this.request(request, 'command');
+        : await this.submit(this.pendingOf(first, 'command'), false);
+    if (outcome.kind === 'started' || outcome.kind === 'resumed' || outcome.kind === 'finished')
+      for (const part of others) await this.submit(this.pendingOf(part, 'command'), true);
     const label: CommandOutcome = outcome.kind === 'queued' ? 'started' : outcome.kind;
     this.commandCounters[label].inc();
     return outcome;
@@ -314,17 +364,138 @@ export class BackfillCoordinator {
    * Runs a request now, or queues it behind the running job (start and gap requests), or refuses
    * it (operator commands while a job runs).
    */
-  async request(request: BackfillRequest, origin: RequestOrigin, gaps?: GapFills): Promise<RequestOutcome> {
+  request(request: BackfillRequest, origin: RequestOrigin, gaps?: GapFills): Promise<RequestOutcome> {
+    return this.submit({ kind: 'request', request, origin, ...(gaps === undefined ? {} : { gaps }) }, false);
+  }
+
+  /**
+   * A cluster member lost these shards: a running job of one of their plans is stopped (what its
+   * stages have in hand is recorded; the plan stays `running` for the shard's next owner) and
+   * awaited; their queued requests are dropped, those not begun handed on; each shard's index says
+   * it let go. Resolves once nothing here works on them: call it before the group hands them on.
+   */
+  async releaseShards(shards: readonly Shard[]): Promise<void> {
+    if (shards.length === 0) return;
+    for (const shard of shards) {
+      this.lost.add(shard);
+      this.adopted.delete(shard);
+    }
+    const dropped = this.queued.filter((p) => p.shard !== undefined && this.lost.has(p.shard));
+    for (const p of dropped) {
+      this.queued.splice(this.queued.indexOf(p), 1);
+      this.hand(p);
+    }
+    if (dropped.length > 0)
+      this.logger.info('Shards lost: their backfills not begun are handed to their next owner', {
+        requests: dropped.length,
+      });
+    const running = this.running;
+    if (running?.shard !== undefined && this.lost.has(running.shard)) {
+      this.logger.info(
+        'Shard moved to another member: stopping its backfill here, for its new owner to resume',
+        {
+          shard: running.shard,
+          plan: running.planId,
+        },
+      );
+      running.abort.abort();
+      await running.done; // its end writes the shard's release, with what is handed on
+    }
+    // Each lost shard's index ends in a release (written already when there is nothing to add).
+    for (const shard of shards) await this.index.release(shard);
+  }
+
+  /**
+   * A cluster member gained these shards: the plan each one's previous owner left unfinished is
+   * resumed here (queued like a start-up request), once that owner let go of it. Returns at once.
+   */
+  adoptShards(shards: readonly Shard[]): void {
+    for (const shard of shards) this.lost.delete(shard);
+    // Once per gain: at the first assignment both the start and the assignment ask.
+    const fresh = shards.filter((s) => !this.adopted.has(s));
+    if (this.deps.owned === undefined || this.stopped || fresh.length === 0) return;
+    for (const shard of fresh) this.adopted.add(shard);
+    const deps = {
+      store: this.deps.store,
+      abandoned: (shard: Shard) => this.stopped || this.lost.has(shard),
+      here: (planId: PlanId) =>
+        this.running?.planId === planId ||
+        this.queued.some((p) => p.kind === 'resume' && p.planId === planId),
+      sleep: (ms: number) =>
+        Promise.race([
+          new Promise<void>((r) => setTimeout(r, ms)),
+          this.stopping.promise.then(() => undefined),
+        ]),
+    };
+    const takeOver = takeOverPlans(deps, fresh, this.deps.handoff ?? DEFAULT_HANDOFF, (left) =>
+      this.resumeTakenOver(left),
+    )
+      .catch((e: unknown) =>
+        this.logger.error('Could not look for the unfinished backfills of the shards gained', {
+          shards: fresh.join(','),
+          error: messageOf(e),
+        }),
+      )
+      .finally(() => this.takeOvers.delete(takeOver));
+    this.takeOvers.add(takeOver);
+  }
+
+  private resumeTakenOver(left: PlanLeft): void {
+    if (this.stopped || this.lost.has(left.shard)) return;
+    const { shard, planId } = left;
+    const fail = (e: unknown): void =>
+      this.logger.error('A backfill taken over failed to start', { shard, error: messageOf(e) });
+    if (planId !== undefined) {
+      this.logger.info('Resuming the backfill plan of a shard taken over from another member', {
+        shard,
+        plan: planId,
+        released: left.released,
+      });
+      this.submit({ kind: 'resume', planId, shard }, true).catch(fail);
+    }
+    if (left.pending.length > 0)
+      this.logger.info('Taking over the backfills of a shard its previous owner had not begun', {
+        shard,
+        requests: left.pending.length,
+      });
+    for (const handed of left.pending)
+      this.submit(
+        {
+          kind: 'request',
+          request: {
+            ...(handed.id === null ? {} : { id: handed.id }),
+            tokens: handed.tokens,
+            interval: handed.interval,
+            span: { kind: 'days', days: handed.days },
+          },
+          origin: handed.origin,
+          shard,
+        },
+        true,
+      ).catch(fail);
+  }
+
+  /**
+   * Runs a pending request now, or queues it behind the running job (start, gap and resume
+   * requests, and a command's parts after its first when `queueCommand`), or refuses it (operator
+   * commands while a job runs).
+   */
+  private async submit(pending: Pending, queueCommand: boolean): Promise<RequestOutcome> {
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
+    if (pending.shard !== undefined && this.lost.has(pending.shard))
+      return this.movedAway(pending, pending.shard);
     if (this.running !== undefined) {
-      if (origin === 'command') {
+      if (pending.kind === 'request' && pending.origin === 'command' && !queueCommand) {
         this.logger.warn('A backfill is already running; request ignored', { running: this.running.planId });
         return { kind: 'busy', running: this.running.planId };
       }
-      this.queued.push({ request, origin, ...(gaps === undefined ? {} : { gaps }) });
+      this.queued.push(pending);
+      // Until its release hands this on, the shard's next owner must wait for this member.
+      if (pending.shard !== undefined && this.deps.owned !== undefined) this.index.queued(pending.shard);
       return { kind: 'queued' };
     }
-    const resolving = this.resolveAndLaunch(request, origin, gaps);
+    const resolving =
+      pending.kind === 'resume' ? this.resumeNow(pending) : this.resolveAndLaunch(pending, queueCommand);
     this.resolving.add(resolving);
     try {
       return await resolving;
@@ -333,11 +504,22 @@ export class BackfillCoordinator {
     }
   }
 
+  /** Resumes a shard's plan taken over, unless it finished meanwhile. */
+  private async resumeNow(pending: Extract<Pending, { kind: 'resume' }>): Promise<RequestOutcome> {
+    const { state } = await this.deps.store.load(pending.planId);
+    if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
+    if (this.lost.has(pending.shard)) return this.movedAway(pending, pending.shard);
+    if (this.running !== undefined) return this.submit(pending, true);
+    if (state.status !== 'running') return { kind: 'finished', planId: pending.planId };
+    this.launch({ kind: 'resume', planId: pending.planId }, undefined, pending.shard);
+    return { kind: 'resumed', planId: pending.planId };
+  }
+
   private async resolveAndLaunch(
-    request: BackfillRequest,
-    origin: RequestOrigin,
-    gaps: GapFills | undefined,
+    pending: Extract<Pending, { kind: 'request' }>,
+    queueCommand: boolean,
   ): Promise<RequestOutcome> {
+    const { request, origin, gaps, shard } = pending;
     const fetchAgain = gaps?.fetchAgain === true;
     const resolved = resolveRequest(request, this.deps.session, this.deps.clock.now());
     if (resolved.tokens.length === 0 || resolved.windows.length === 0) {
@@ -347,9 +529,10 @@ export class BackfillCoordinator {
     // The start-up trigger must not redo a finished backfill on every restart; an operator may,
     // and so may a gap whose last backfill came back short.
     const choice = await choosePlan(this.deps.store, resolved, origin === 'command' || fetchAgain);
-    // A job may have started, or a stop begun, while the store was read.
+    // A job may have started, a stop begun, or the shard moved, while the store was read.
     if (this.stopped) return { kind: 'refused', reason: 'the backfill coordinator is stopping' };
-    if (this.running !== undefined) return this.request(request, origin, gaps);
+    if (shard !== undefined && this.lost.has(shard)) return this.movedAway(pending, shard);
+    if (this.running !== undefined) return this.submit(pending, queueCommand);
     switch (choice.kind) {
       case 'finished':
         this.logger.info('Backfill plan already finished; nothing to do', { plan: choice.planId, origin });
@@ -360,12 +543,19 @@ export class BackfillCoordinator {
         }
         return { kind: 'finished', planId: choice.planId };
       case 'resume':
-        this.launch({ kind: 'resume', planId: choice.planId }, gaps);
+        this.launch({ kind: 'resume', planId: choice.planId }, gaps, shard);
         return { kind: 'resumed', planId: choice.planId };
       case 'new':
-        this.launch({ kind: 'new', request: { ...resolved, planId: choice.planId } }, gaps);
+        this.launch({ kind: 'new', request: { ...resolved, planId: choice.planId } }, gaps, shard);
         return { kind: 'started', planId: choice.planId };
     }
+  }
+
+  /** A request for a shard lost meanwhile: handed on (if not begun) with one more release of the shard. */
+  private movedAway(pending: Pending, shard: Shard): RequestOutcome {
+    this.hand(pending);
+    void this.index.release(shard);
+    return { kind: 'refused', reason: `shard ${shard} moved to another member` };
   }
 
   private refuse(reason: string): RequestOutcome {
@@ -374,33 +564,47 @@ export class BackfillCoordinator {
   }
 
   /**
-   * The part of a request this member backfills: all of it outside a cluster; in a cluster, its
-   * instruments owned now (after the first assignment), or undefined when it owns none of them or
-   * stops while waiting. Gap fills are not narrowed: a gap is recorded by the member that followed
-   * the instrument, and that member fills it.
+   * The parts of a request this member backfills: all of it, as one, outside a cluster; in a
+   * cluster, one per owned shard with its instruments (after the first assignment): none when it
+   * owns none of them, undefined when it stops while waiting. Gap fills are not split: a gap is
+   * recorded by the member that followed the instrument, and that member fills it.
    */
-  private async ownedPart(
+  private async ownedParts(
     request: BackfillRequest,
     origin: RequestOrigin,
-  ): Promise<BackfillRequest | undefined> {
+  ): Promise<readonly { readonly shard?: Shard; readonly request: BackfillRequest }[] | undefined> {
     const source = this.deps.owned;
-    if (source === undefined) return request;
-    const owned = await Promise.race([source.owned(), this.stopping.promise]);
+    if (source === undefined) return [{ request }];
+    const owned = await Promise.race([source.ownedShards(), this.stopping.promise]);
     if (owned === undefined) return undefined;
-    const narrowed = narrowToOwned(request, owned);
-    if (narrowed === undefined)
+    const parts: readonly ShardRequest[] = splitByShard(request, owned);
+    const instruments = parts.reduce((n, p) => n + p.request.tokens.length, 0);
+    if (parts.length === 0)
       this.logger.info('This cluster member owns none of the instruments to backfill: nothing planned', {
         origin,
-        owned: owned.length,
+        owned: owned.reduce((n, o) => n + o.tokens.length, 0),
         asked: request.tokens.length,
       });
     else
       this.logger.info('Backfill of the instruments this cluster member owns', {
         origin,
-        instruments: narrowed.tokens.length,
+        instruments,
         of: request.tokens.length,
+        shards: parts.map((p) => p.shard).join(','),
       });
-    return narrowed;
+    return parts;
+  }
+
+  private pendingOf(
+    part: { readonly shard?: Shard; readonly request: BackfillRequest },
+    origin: RequestOrigin,
+  ): Pending {
+    return {
+      kind: 'request',
+      request: part.request,
+      origin,
+      ...(part.shard === undefined ? {} : { shard: part.shard }),
+    };
   }
 
   private defaultRequest(command: SystemCommand): BackfillRequest {
@@ -425,11 +629,11 @@ export class BackfillCoordinator {
     });
   }
 
-  private launch(target: JobTarget, gaps?: GapFills): void {
+  private launch(target: JobTarget, gaps?: GapFills, shard?: Shard): void {
     const planId = target.kind === 'new' ? target.request.planId : target.planId;
     const abort = new AbortController();
-    const done = this.deps
-      .runJob(target, abort.signal)
+    const done = (shard === undefined ? Promise.resolve() : this.index.started(shard, planId))
+      .then(() => this.deps.runJob(target, abort.signal))
       .then(async (outcome) => {
         this.outcomes.push(outcome);
         if (gaps === undefined) return;
@@ -439,19 +643,24 @@ export class BackfillCoordinator {
           w.onSettled({ kind: 'job', outcome, coverage: planCoverage(state, w.tokens) });
       })
       .catch((e: unknown) => this.logger.error('Backfill job crashed', { plan: planId, error: messageOf(e) }))
+      // Whatever became of the job, the shard's next owner need not wait for this member.
+      .then(() => (shard === undefined ? undefined : this.index.release(shard)))
       .finally(() => {
         this.running = undefined;
         this.next();
       });
-    this.running = { planId, done, abort };
+    this.running = { planId, done, abort, shard };
   }
 
   /** Runs the next queued request, if any. */
   private next(): void {
     const item = this.queued.shift();
     if (item === undefined || this.stopped) return;
-    const gaps = item.gaps === undefined ? undefined : this.withQueuedAlike(item.gaps);
-    this.request(gaps?.request ?? item.request, item.origin, gaps).catch((e: unknown) =>
+    const gaps =
+      item.kind === 'request' && item.gaps !== undefined ? this.withQueuedAlike(item.gaps) : undefined;
+    const pending: Pending =
+      item.kind === 'request' && gaps !== undefined ? { ...item, request: gaps.request, gaps } : item;
+    this.submit(pending, true).catch((e: unknown) =>
       this.logger.error('Queued backfill request failed', { error: messageOf(e) }),
     );
   }
@@ -460,7 +669,8 @@ export class BackfillCoordinator {
   private withQueuedAlike(first: GapFills): GapFills {
     const alike = [first];
     for (let i = this.queued.length - 1; i >= 0; i -= 1) {
-      const gaps = this.queued[i]?.gaps;
+      const item = this.queued[i];
+      const gaps = item?.kind === 'request' ? item.gaps : undefined;
       if (gaps?.key !== first.key) continue;
       alike.push(gaps);
       this.queued.splice(i, 1);

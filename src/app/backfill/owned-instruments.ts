@@ -1,33 +1,43 @@
-import { createHash } from 'node:crypto';
 import type { InstrumentToken } from '../../domain/instrument.ts';
+import type { Shard } from '../../domain/shard.ts';
 import type { BackfillRequest } from './plan-request.ts';
 
-/**
- * The instruments a cluster member owns (CLUSTER_GROUP): its start-up and START_BACKFILL backfills
- * cover only these, so the members together ask the broker for each instrument once.
- */
-export interface OwnedInstruments {
-  /** The instruments of the shards owned now; waits for the member's first assignment. */
-  owned(): Promise<readonly InstrumentToken[]>;
+/** A shard a cluster member owns, with its instruments. */
+export interface OwnedShard {
+  readonly shard: Shard;
+  readonly tokens: readonly InstrumentToken[];
 }
 
 /**
- * A request narrowed to the instruments owned, or undefined when none of its instruments is owned.
- * A derived plan id already differs per instrument set; a given id (an idempotency key every member
- * hears) gets the set's mark, so two members never write one plan, and the same member with the
- * same shards finds its plan again after a restart.
+ * The shards a cluster member owns (CLUSTER_GROUP): its start-up and START_BACKFILL backfills
+ * cover only their instruments, one plan per shard, so the members together ask the broker for
+ * each instrument once, and a shard that moves takes its plan along.
  */
-export const narrowToOwned = (
-  request: BackfillRequest,
-  owned: readonly InstrumentToken[],
-): BackfillRequest | undefined => {
-  const mine = new Set(owned);
-  const tokens = [...new Set(request.tokens.filter((t) => mine.has(t)))];
-  if (tokens.length === 0) return undefined;
-  if (request.id === undefined) return { ...request, tokens };
-  const mark = createHash('sha256')
-    .update(JSON.stringify([...tokens].sort((a, b) => Number(a) - Number(b))))
-    .digest('hex')
-    .slice(0, 12);
-  return { ...request, id: `${request.id}-${tokens.length}t-${mark}`, tokens };
+export interface OwnedInstruments {
+  /** The shards owned now and their instruments; waits for the member's first assignment. */
+  ownedShards(): Promise<readonly OwnedShard[]>;
+}
+
+/** One shard's part of a request. */
+export interface ShardRequest {
+  readonly shard: Shard;
+  readonly request: BackfillRequest;
+}
+
+/**
+ * A request split into one per owned shard, with the shard's instruments it asks for (shards in
+ * order; a shard with none of them has no part). A derived plan id already differs per instrument
+ * set; a given id (an idempotency key every member hears) becomes `<id>-s<shard>`, the same on
+ * whichever member owns the shard, so a moved shard's new owner finds the plan.
+ */
+export const splitByShard = (request: BackfillRequest, owned: readonly OwnedShard[]): ShardRequest[] => {
+  const asked = new Set(request.tokens);
+  return [...owned]
+    .sort((a, b) => a.shard - b.shard)
+    .flatMap(({ shard, tokens }) => {
+      const mine = [...new Set(tokens.filter((t) => asked.has(t)))];
+      if (mine.length === 0) return [];
+      const id = request.id === undefined ? {} : { id: `${request.id}-s${shard}` };
+      return [{ shard, request: { ...request, ...id, tokens: mine } }];
+    });
 };

@@ -24,6 +24,13 @@ export interface ShardFollowingDeps {
    * owner left in the shared checkpoint, so that their first ticks here open `failover` gaps.
    */
   readonly takeOver?: (shards: readonly Shard[]) => Promise<void>;
+  /**
+   * Called with the shards lost, and awaited, before anything else of the assignment: the backfill
+   * stops working on their plans, so that their new owner resumes them from the shared event log.
+   */
+  readonly release?: (shards: readonly Shard[]) => Promise<void>;
+  /** Told of the shards gained once the assignment is applied (the first one's too): the backfill adopts their plans. */
+  readonly gained?: (shards: readonly Shard[]) => void;
 }
 
 export interface ShardFollowingSettings {
@@ -34,8 +41,8 @@ export interface ShardFollowingSettings {
 export interface RunningShardFollowing {
   /** `joining` until the first assignment, for /readyz (undefined once there). */
   readiness(): string | undefined;
-  /** The instruments of the shards owned now, once the first assignment came (the backfill's scope). */
-  owned(): Promise<readonly InstrumentToken[]>;
+  /** The shards owned now and their instruments, once the first assignment came (the backfill's scope). */
+  ownedShards(): Promise<readonly { readonly shard: Shard; readonly tokens: readonly InstrumentToken[] }[]>;
   /** Leaves the group (the others take the shards at once); the instruments stay followed until the pipeline stops. */
   stop(): Promise<void>;
 }
@@ -74,12 +81,14 @@ export const startShardFollowing = (
     const gained = [...next].filter((s) => !held.has(s));
     const removed = instrumentsOf(lost);
     const added = instrumentsOf(gained);
+    if (lost.length > 0) await deps.release?.(lost);
     if (removed.length > 0) deps.pipeline.remove(removed);
     if (gained.length > 0) await deps.takeOver?.(gained);
     if (added.length > 0) deps.pipeline.add(added);
     held = next;
     assigned = true;
     firstAssignment.resolve(undefined);
+    if (gained.length > 0) deps.gained?.(gained);
     const owned = instrumentsOf(next).length;
     rebalances.inc();
     member.set(1);
@@ -111,9 +120,9 @@ export const startShardFollowing = (
   let stopped: Promise<void> | undefined;
   return {
     readiness: () => (assigned ? undefined : 'joining'),
-    owned: async () => {
+    ownedShards: async () => {
       await firstAssignment.promise;
-      return instrumentsOf(held);
+      return [...held].sort((a, b) => a - b).map((shard) => ({ shard, tokens: instrumentsOf([shard]) }));
     },
     stop: () =>
       (stopped ??= (async () => {

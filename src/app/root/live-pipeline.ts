@@ -214,6 +214,11 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   let commands: CommandBus | undefined;
   // CLUSTER_GROUP: the backfill covers the instruments of our shards, known once the group assigns them.
   const shardFollowing = Promise.withResolvers<RunningShardFollowing>();
+  if (cluster !== undefined && config.eventLog.kind === 'file')
+    logger.warn(
+      'EVENT_LOG=file in a cluster: a moved shard’s unfinished backfill is started again by its new owner, not resumed (its own start-up backfill or the next START_BACKFILL); set EVENT_LOG=kafka to have it resumed',
+      { group: cluster.group },
+    );
   const backfill = startInBackground<RunningBackfill>(
     'Backfill coordinator',
     async () =>
@@ -226,7 +231,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         bus: (commands = await parts.commandBus()),
         ...(cluster === undefined
           ? {}
-          : { owned: { owned: async () => (await shardFollowing.promise).owned() } }),
+          : { owned: { ownedShards: async () => (await shardFollowing.promise).ownedShards() } }),
       }),
     logger,
     10_000,
@@ -352,6 +357,9 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         ...(shared === undefined
           ? {}
           : { takeOver: async (shards) => downtime.expectFailovers(await shared.failovers(shards)) }),
+        // A moved shard's plan is finished by its new owner (from the shared event log), never twice.
+        release: async (shards) => backfill.current()?.coordinator.releaseShards(shards),
+        gained: (shards) => backfill.current()?.coordinator.adoptShards(shards),
       },
       { group: cluster.group, shardCount: cluster.shards },
     );

@@ -33,6 +33,12 @@ export interface EventLog<E> {
     expected: ExpectedVersion,
   ): Promise<{ readonly version: number }>;
   read(stream: string, fromVersion?: number): Promise<readonly StoredEvent<E>[]>;
+  /**
+   * Makes later reads see what other processes appended since this log last read them. A log that
+   * reads its storage on every use (files, memory) has nothing to do; one that keeps a copy in
+   * memory (Kafka) reads its storage again. For a cluster member taking over another's streams.
+   */
+  refresh(): Promise<void>;
   close(): Promise<void>;
 }
 export const eventLogId = <E>(name: string): ServiceIdentifier<EventLog<E>> =>

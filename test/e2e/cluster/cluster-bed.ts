@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulatorEnv } from '../../../src/dev/demo/simulator-env.ts';
 import { freePort } from '../../../src/dev/infra/free-port.ts';
+import { afterAll, beforeAll } from 'vitest';
 import type { RunningSimulator } from '../../../src/simulator/index.ts';
+import { startSimulator } from '../../support/packaged-simulator.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
 
 /** The Nifty 50 list the simulator quotes and tickflow follows by default: the index and 50 stocks. */
@@ -151,4 +153,21 @@ export const eventually = async (check: () => Promise<boolean>, deadline: number
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
+};
+
+/**
+ * A simulator for the tests of the enclosing `describe`, started before them and closed after,
+ * quoting no live ticks (a tick topic then holds what a backfill published only), with the broker
+ * limit on historical requests given. Returns the running simulator's getter.
+ */
+export const quietSimulator = (historicalRatePerSecond: number): (() => RunningSimulator) => {
+  let sim: RunningSimulator | undefined;
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, rate: 0, historicalRatePerSecond });
+  });
+  afterAll(() => sim?.close());
+  return () => {
+    if (sim === undefined) throw new Error('the simulator did not start');
+    return sim;
+  };
 };

@@ -27,7 +27,8 @@ import {
   type RunJob,
   type Schedule,
 } from '../../../src/app/backfill/backfill-coordinator.ts';
-import type { OwnedInstruments } from '../../../src/app/backfill/owned-instruments.ts';
+import type { OwnedInstruments, OwnedShard } from '../../../src/app/backfill/owned-instruments.ts';
+import type { HandoffSettings } from '../../../src/app/backfill/shard-handoff.ts';
 import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bus.ts';
 import type { CommandBus } from '../../../src/ports/command-bus/command-bus.ts';
 import { planProgress } from '../../../src/domain/backfill-plan-queries.ts';
@@ -217,7 +218,7 @@ export const coordinatorOf = (
   h: Harness,
   runJob: RunJob,
   settings: Partial<CoordinatorSettings> = {},
-  extra: { bus?: CommandBus; schedule?: Schedule; owned?: OwnedInstruments } = {},
+  extra: { bus?: CommandBus; schedule?: Schedule; owned?: OwnedInstruments; handoff?: HandoffSettings } = {},
 ) =>
   new BackfillCoordinator(
     {
@@ -227,6 +228,29 @@ export const coordinatorOf = (
       runJob,
       ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
       ...(extra.owned === undefined ? {} : { owned: extra.owned }),
+      ...(extra.handoff === undefined ? {} : { handoff: extra.handoff }),
     },
     { ...COORDINATOR_SETTINGS, ...settings },
   );
+
+/**
+ * A cluster member's shards as the group hands them out: nothing until `assign` (tokens alone are
+ * one shard, number 0; `assignShards` gives several).
+ */
+export const membership = () => {
+  const first = Promise.withResolvers<undefined>();
+  let now: readonly OwnedShard[] = [];
+  const owned: OwnedInstruments = {
+    ownedShards: async () => {
+      await first.promise;
+      return now;
+    },
+  };
+  const assignShards = (shards: readonly OwnedShard[]): void => {
+    now = shards;
+    first.resolve(undefined);
+  };
+  const assign = (tokens: readonly InstrumentToken[]): void =>
+    assignShards(tokens.length === 0 ? [] : [{ shard: 0, tokens }]);
+  return { owned, assign, assignShards };
+};

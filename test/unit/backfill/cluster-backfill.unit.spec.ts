@@ -2,37 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { MemoryCommandBus } from '../../../src/adapters/memory/memory-command-bus.ts';
 import type { CoordinatorSettings, RunJob } from '../../../src/app/backfill/backfill-coordinator.ts';
 import type { JobTarget } from '../../../src/app/backfill/backfill-job.ts';
-import { narrowToOwned, type OwnedInstruments } from '../../../src/app/backfill/owned-instruments.ts';
-import type { InstrumentToken } from '../../../src/domain/instrument.ts';
+import {
+  splitByShard,
+  type OwnedInstruments,
+  type OwnedShard,
+} from '../../../src/app/backfill/owned-instruments.ts';
+import { instrumentToken, type InstrumentToken } from '../../../src/domain/instrument.ts';
 import {
   COORDINATOR_SETTINGS,
+  FIVE_DAYS,
   NIFTY,
   RELIANCE,
   TCS,
+  candlesFor,
   coordinatorOf,
   heldJobs,
+  membership,
   loadMinuteBars,
   makeHarness,
   realJobs,
   type Harness,
 } from './backfill-fixtures.ts';
-
-/** A cluster member's shards as the group hands them out: nothing until `assign`. */
-const membership = () => {
-  const first = Promise.withResolvers<undefined>();
-  let now: readonly InstrumentToken[] = [];
-  const owned: OwnedInstruments = {
-    owned: async () => {
-      await first.promise;
-      return now;
-    },
-  };
-  const assign = (tokens: readonly InstrumentToken[]): void => {
-    now = tokens;
-    first.resolve(undefined);
-  };
-  return { owned, assign };
-};
 
 const memberOf = (
   h: Harness,
@@ -53,6 +43,14 @@ const startedMember = async () => {
 };
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+/** Runs jobs with `run`, keeping each target in `targets`. */
+const recording =
+  (run: RunJob, targets: JobTarget[]): RunJob =>
+  (target, signal) => {
+    targets.push(target);
+    return run(target, signal);
+  };
 
 const tokensOf = (target: JobTarget | undefined): readonly InstrumentToken[] | undefined =>
   target?.kind === 'new' ? target.request.tokens : undefined;
@@ -95,7 +93,7 @@ describe('BackfillCoordinator in a cluster: the start-up backfill', () => {
     expect(jobs.targets).toEqual([]);
   });
 
-  it('after a restart, resumes its own unfinished plan but not one for shards it no longer owns', async () => {
+  it('after a restart, resumes its shard’s unfinished plan, publishing no bar twice; another shard’s is left', async () => {
     const h = makeHarness();
     loadMinuteBars(h, COORDINATOR_SETTINGS.defaultTokens);
     const member = membership();
@@ -107,21 +105,24 @@ describe('BackfillCoordinator in a cluster: the start-up backfill', () => {
     expect(planId).toMatch(/-2t-/);
     await first.stop();
     expect((await h.store.load(planId!)).state.status).toBe('running');
+    // The stopped member let go of the shard's plan: its next owner need not wait.
+    expect(await h.store.shardPlan(0)).toEqual({ planId, released: true, pending: [] });
 
-    // Same shards: the same plan id, resumed (nothing done is fetched again).
-    const same = heldJobs();
-    const again = memberOf(h, same.runJob, member.owned);
+    // Same shard: its plan resumed (found both by the shard's index and by the start-up request).
+    const targets: JobTarget[] = [];
+    const again = memberOf(h, recording(realJobs(h), targets), member.owned);
     await again.start();
-    await settle();
-    expect(same.targets).toEqual([{ kind: 'resume', planId }]);
-    same.finish();
     await again.idle();
+    expect(targets).toEqual([{ kind: 'resume', planId }]);
+    expect((await h.store.load(planId!)).state.status).toBe('completed');
+    expect(h.ticks()).toHaveLength(candlesFor([RELIANCE, TCS], FIVE_DAYS).length);
+    expect(new Set(h.ticks().map((t) => `${t.token}@${t.exchangeTime}`)).size).toBe(h.ticks().length);
     await again.stop();
 
-    // Other shards: the old plan (maybe another member's, in a shared log) is left; a plan of its own.
+    // Another shard: the old plan (another member's, in a shared log) is left; a plan of its own.
     const other = heldJobs();
     const moved = membership();
-    moved.assign([NIFTY]);
+    moved.assignShards([{ shard: 1, tokens: [NIFTY] }]);
     const elsewhere = memberOf(h, other.runJob, moved.owned);
     await elsewhere.start();
     await settle();
@@ -143,23 +144,30 @@ describe('BackfillCoordinator in a cluster: START_BACKFILL', () => {
     const memberB = memberOf(h, jobsB.runJob, b.owned, { onStart: 'never' }, bus);
     await memberA.start();
     await memberB.start();
-    a.assign([NIFTY]);
-    b.assign([RELIANCE]);
-    // A rebalance before the command: B owns TCS too by the time it plans.
-    b.assign([RELIANCE, TCS]);
+    a.assignShards([{ shard: 0, tokens: [NIFTY] }]);
+    b.assignShards([{ shard: 1, tokens: [RELIANCE] }]);
+    // A rebalance before the command: B owns TCS's shard too by the time it plans.
+    b.assignShards([
+      { shard: 2, tokens: [TCS] },
+      { shard: 1, tokens: [RELIANCE] },
+    ]);
 
     const [outA, outB] = await Promise.all([
       memberA.requestCommand({ type: 'StartBackfill', id: 'op-7' }),
       memberB.requestCommand({ type: 'StartBackfill', id: 'op-7' }),
     ]);
-    expect(outA.kind).toBe('started');
-    expect(outB.kind).toBe('started');
+    await settle();
+    expect(outA).toEqual({ kind: 'started', planId: 'op-7-s0' });
+    expect(outB).toEqual({ kind: 'started', planId: 'op-7-s1' });
     expect(tokensOf(jobsA.targets[0])).toEqual([NIFTY]);
-    expect(tokensOf(jobsB.targets[0])).toEqual([RELIANCE, TCS].sort((x, y) => Number(x) - Number(y)));
-    const [planA, planB] = [planOf(jobsA.targets[0]), planOf(jobsB.targets[0])];
-    expect(planA).toMatch(/^op-7-1t-[0-9a-f]{12}$/);
-    expect(planB).toMatch(/^op-7-2t-[0-9a-f]{12}$/);
-    expect(planA).not.toBe(planB);
+    // One plan per shard, in shard order: B's second waits behind its first, not refused as busy.
+    expect(jobsB.targets.map(planOf)).toEqual(['op-7-s1']);
+    expect(tokensOf(jobsB.targets[0])).toEqual([RELIANCE]);
+    jobsB.finish();
+    await settle();
+    expect(jobsB.targets.map(planOf)).toEqual(['op-7-s1', 'op-7-s2']);
+    expect(tokensOf(jobsB.targets[1])).toEqual([TCS]);
+    expect(h.metrics.value('system_commands_total', { outcome: 'started' })).toBe(2);
     jobsA.finish();
     jobsB.finish();
     await Promise.all([memberA.idle(), memberB.idle()]);
@@ -185,24 +193,33 @@ describe('BackfillCoordinator in a cluster: START_BACKFILL', () => {
   });
 });
 
-describe('narrowToOwned', () => {
-  it('keeps a derived id (it already depends on the instruments) and marks a given one with the set', () => {
-    const derived = narrowToOwned(
-      { tokens: [NIFTY, TCS, RELIANCE], interval: 'minute', span: { kind: 'days', days: 1 } },
-      [TCS, NIFTY],
+describe('splitByShard', () => {
+  const owned: readonly OwnedShard[] = [
+    { shard: 5, tokens: [TCS] },
+    { shard: 2, tokens: [NIFTY, RELIANCE] },
+    { shard: 7, tokens: [instrumentToken(1594)] },
+  ];
+
+  it('gives each owned shard the instruments of the request it holds, shards in order', () => {
+    const parts = splitByShard(
+      { tokens: [TCS, NIFTY], interval: 'minute', span: { kind: 'days', days: 1 } },
+      owned,
     );
-    expect(derived).toEqual({ tokens: [NIFTY, TCS], interval: 'minute', span: { kind: 'days', days: 1 } });
+    expect(parts).toEqual([
+      { shard: 2, request: { tokens: [NIFTY], interval: 'minute', span: { kind: 'days', days: 1 } } },
+      { shard: 5, request: { tokens: [TCS], interval: 'minute', span: { kind: 'days', days: 1 } } },
+    ]);
+  });
+
+  it('makes a given id the shard’s, the same on any member owning it; none when nothing is owned', () => {
     const given = {
       id: 'op-1',
       tokens: [NIFTY, TCS],
       interval: 'minute',
       span: { kind: 'days', days: 1 },
     } as const;
-    const one = narrowToOwned(given, [TCS, NIFTY]);
-    const sameSet = narrowToOwned(given, [NIFTY, TCS, RELIANCE]);
-    const otherSet = narrowToOwned(given, [NIFTY]);
-    expect(one?.id).toBe(sameSet?.id);
-    expect(one?.id).not.toBe(otherSet?.id);
-    expect(narrowToOwned(given, [RELIANCE])).toBeUndefined();
+    expect(splitByShard(given, owned).map((p) => p.request.id)).toEqual(['op-1-s2', 'op-1-s5']);
+    expect(splitByShard(given, [{ shard: 5, tokens: [TCS] }]).map((p) => p.request.id)).toEqual(['op-1-s5']);
+    expect(splitByShard(given, [{ shard: 7, tokens: [instrumentToken(1594)] }])).toEqual([]);
   });
 });

@@ -173,4 +173,48 @@ describe('startShardFollowing', () => {
       `add ${tokensOf([2]).join(',')}`,
     ]);
   });
+
+  it('lets the backfill release lost shards before anything else, and tells it of the shards gained', async () => {
+    const membership = new ScriptedMembership();
+    const calls: string[] = [];
+    let released: () => void = () => undefined;
+    const following = startShardFollowing(
+      {
+        membership,
+        pipeline: {
+          add: (tokens) => calls.push(`add ${tokens.length}`) > 0,
+          remove: (tokens) => calls.push(`remove ${tokens.length}`) > 0,
+        },
+        instruments,
+        logger: new MemoryLogger(),
+        metrics: new MemoryMetrics(),
+        onRefused: () => undefined,
+        // A job stopping: the assignment waits for it.
+        release: async (shards) => {
+          calls.push(`release ${shards.join(',')}`);
+          await new Promise<void>((r) => (released = r));
+        },
+        gained: (shards) => calls.push(`gained ${shards.join(',')}`),
+      },
+      { group: 'g', shardCount: SHARDS },
+    );
+    await membership.assign([0, 1]);
+    expect(calls).toEqual([`add ${tokensOf([0, 1]).length}`, 'gained 0,1']);
+    expect(await following.ownedShards()).toEqual([
+      { shard: 0, tokens: tokensOf([0]) },
+      { shard: 1, tokens: tokensOf([1]) },
+    ]);
+    calls.length = 0;
+    const moving = membership.assign([1, 3]);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual(['release 0']); // nothing removed or added while the backfill lets go
+    released();
+    await moving;
+    expect(calls).toEqual([
+      'release 0',
+      `remove ${tokensOf([0]).length}`,
+      `add ${tokensOf([3]).length}`,
+      'gained 3',
+    ]);
+  });
 });

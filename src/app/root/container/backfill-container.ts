@@ -72,7 +72,7 @@ export const buildBackfillContainer = (inputs: BackfillInputs): Container => {
   } else c.bind(CommandBusId).toConstantValue(inputs.bus);
   c.bind(BackfillInstrumentsId).toResolvedValue(() => loadBackfillInstruments(config.app));
   c.bind(PlanStoreId).toResolvedValue(
-    (log: EventLog<BackfillLogEvent>) => new PlanStore(log),
+    (log: EventLog<BackfillLogEvent>) => new PlanStore(log, { sharedByMembers: inputs.owned !== undefined }),
     [BackfillLogId],
   );
   c.bind(ChunkFileStoreId).toConstantValue(new ChunkFiles(backfillPaths(config.app).chunks));

@@ -12,11 +12,20 @@ import { GapLedgerEventC } from '../../../ports/event-log/streams/gap-event-code
 import { ReconciliationEventC } from '../../../ports/event-log/streams/reconciliation-event-codec.ts';
 import { BackfillLogId, GapLedgerLogId, ReconciliationLogId } from './tokens.ts';
 
-/** An event log where EVENT_LOG says: NDJSON files in EVENT_LOG_DIR, or a topic beside EVENT_LOG_TOPIC. */
+/** Whose streams a log holds: the cluster's (plans, resumed by a shard's next owner) or this member's. */
+type LogScope = 'shared' | 'member';
+
+/**
+ * An event log where EVENT_LOG says: NDJSON files in EVENT_LOG_DIR, or a topic beside
+ * EVENT_LOG_TOPIC. A member's own streams (gap ledger, reconciliations) stay in its EVENT_LOG_DIR
+ * in a cluster whatever EVENT_LOG says: a gap is recorded and filled by the member that followed
+ * the instrument, and several members appending to one stream of a shared topic would corrupt it
+ * (Kafka has no conditional append).
+ */
 const openEventLog =
-  <E>(config: ServiceConfig, codec: EventCodecInput<E>, topicSuffix: string) =>
+  <E>(config: ServiceConfig, codec: EventCodecInput<E>, topicSuffix: string, scope: LogScope) =>
   async (logger: Logger, metrics: Metrics): Promise<EventLog<E>> =>
-    config.eventLog.kind === 'kafka'
+    config.eventLog.kind === 'kafka' && (scope === 'shared' || config.cluster === undefined)
       ? // Loaded only when chosen: most runs keep their events in files.
         new (await import('../../../adapters/event-log/kafka-event-log.ts')).KafkaEventLog({
           kafka: new Kafka(await kafkaClientConfig(config.kafka, logger)),
@@ -29,7 +38,10 @@ const openEventLog =
 
 /** The backfill plans' log: the `EVENT_LOG_TOPIC` topic itself, or its streams in EVENT_LOG_DIR. */
 export const bindBackfillLog = (c: Container, config: ServiceConfig): void => {
-  c.bind(BackfillLogId).toResolvedValue(openEventLog(config, BackfillLogEventC, ''), [LoggerId, MetricsId]);
+  c.bind(BackfillLogId).toResolvedValue(openEventLog(config, BackfillLogEventC, '', 'shared'), [
+    LoggerId,
+    MetricsId,
+  ]);
 };
 
 /**
@@ -38,7 +50,7 @@ export const bindBackfillLog = (c: Container, config: ServiceConfig): void => {
  * gap events.
  */
 export const bindGapLedgerLog = (c: Container, config: ServiceConfig): void => {
-  c.bind(GapLedgerLogId).toResolvedValue(openEventLog(config, GapLedgerEventC, '-gaps'), [
+  c.bind(GapLedgerLogId).toResolvedValue(openEventLog(config, GapLedgerEventC, '-gaps', 'member'), [
     LoggerId,
     MetricsId,
   ]);
@@ -46,8 +58,8 @@ export const bindGapLedgerLog = (c: Container, config: ServiceConfig): void => {
 
 /** The reconciliations' log: the `reconciliation` stream file, or a topic of its own (`<topic>-reconciliation`). */
 export const bindReconciliationLog = (c: Container, config: ServiceConfig): void => {
-  c.bind(ReconciliationLogId).toResolvedValue(openEventLog(config, ReconciliationEventC, '-reconciliation'), [
-    LoggerId,
-    MetricsId,
-  ]);
+  c.bind(ReconciliationLogId).toResolvedValue(
+    openEventLog(config, ReconciliationEventC, '-reconciliation', 'member'),
+    [LoggerId, MetricsId],
+  );
 };
