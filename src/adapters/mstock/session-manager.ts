@@ -86,11 +86,17 @@ export class SessionManager {
     return this.session;
   }
 
-  /** When the current session should be replaced; undefined when there is none. */
+  /**
+   * When the current session should be replaced; undefined when there is none. A session logged in
+   * within the margin of its expiry (the last minutes before midnight IST, when every token expires)
+   * is kept until it expires: a login then would get the same expiry, so renewing early would only
+   * log in again and again.
+   */
   renewAt(): EpochMs | undefined {
-    return this.session === undefined
-      ? undefined
-      : ((this.session.expiresAt - this.deps.settings.renewMarginMs) as EpochMs);
+    const session = this.session;
+    if (session === undefined) return undefined;
+    const early = session.expiresAt - this.deps.settings.renewMarginMs;
+    return (session.loginAt >= early ? session.expiresAt : early) as EpochMs;
   }
 
   /** A token that is valid now and for at least the renewal margin, logging in when needed. */

@@ -141,6 +141,21 @@ describe('SessionManager', () => {
     expect(fake.requests.filter((r) => r.path === '/connect/login')).toHaveLength(2);
   });
 
+  it('logged in during the last minutes before midnight IST, keeps that token until midnight instead of logging in on every call', async () => {
+    const { session, clock, fake } = setup();
+    const lateEvening = istInstant(parseIstDate('2025-03-03')!, istTime(23, 55));
+    clock.set(lateEvening);
+    const first = await session.accessToken();
+    // Every token expires at midnight IST: a login now would get the same expiry.
+    clock.set(istInstant(parseIstDate('2025-03-03')!, istTime(23, 59)));
+    expect(await session.accessToken()).toBe(first);
+    expect(await session.accessToken()).toBe(first);
+    expect(fake.requests.filter((r) => r.path === '/connect/login')).toHaveLength(1);
+    clock.set(istInstant(parseIstDate('2025-03-04')!, istTime(0, 0)));
+    expect(await session.accessToken()).not.toBe(first);
+    expect(fake.requests.filter((r) => r.path === '/connect/login')).toHaveLength(2);
+  });
+
   it('logs in again and retries once when a call reports an expired session', async () => {
     const { session } = setup();
     const used: string[] = [];
