@@ -1,7 +1,16 @@
 import type { DowntimeCause, FeedGap, UnfollowedCause } from './feed-events.ts';
 import type { InstrumentToken } from './instrument.ts';
-import { FAILOVER_GAP_MIN_MS } from './shard-checkpoint.ts';
 import type { EpochMs } from './units.ts';
+
+/**
+ * A hand-over shorter than this opens no `failover` gap. A clean hand-over (a member leaving or
+ * joining) costs a rebalance and a subscribe, a few hundred ms, and the shared checkpoint lags the
+ * last tick by up to its 1 s period: together well under 3 s. A dead member is noticed only after
+ * the group's session timeout, which Kafka bounds below by group.min.session.timeout.ms (6 s by
+ * default), so every failover after a death is above it and on record. A shorter threshold would
+ * backfill clean hand-overs' minutes for nothing; a longer one could miss a death's gap.
+ */
+export const FAILOVER_GAP_MIN_MS = 3000;
 
 /** One token in the checkpoint a run leaves behind. */
 export interface TokenCheckpoint {

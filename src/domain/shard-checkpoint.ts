@@ -16,16 +16,6 @@ export interface ShardCheckpoint {
   readonly lastAccepted: ReadonlyMap<InstrumentToken, EpochMs>;
 }
 
-/**
- * A hand-over shorter than this opens no `failover` gap. A clean hand-over (a member leaving or
- * joining) costs a rebalance and a subscribe, a few hundred ms, and the shared checkpoint lags the
- * last tick by up to its 1 s period: together well under 3 s. A dead member is noticed only after
- * the group's session timeout, which Kafka bounds below by group.min.session.timeout.ms (6 s by
- * default), so every failover after a death is above it and on record. A shorter threshold would
- * backfill clean hand-overs' minutes for nothing; a longer one could miss a death's gap.
- */
-export const FAILOVER_GAP_MIN_MS = 3000;
-
 /** This member's shard checkpoints: its accepted tokens grouped by shard, one record per shard. */
 export const shardCheckpointsOf = (run: {
   readonly owner: string;

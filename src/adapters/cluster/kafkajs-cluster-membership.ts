@@ -151,7 +151,11 @@ export class KafkajsClusterMembership implements ClusterMembership {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       if (this.left) return;
-      const shards = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+      // The assignment comes from the group's leader, another instance (maybe another version):
+      // only shards this cluster has are taken.
+      const shards = [...(event.payload.memberAssignment[topic] ?? [])]
+        .filter((s) => Number.isSafeInteger(s) && s >= 0 && s < this.settings.shards)
+        .sort((a, b) => a - b);
       this.owned = shards;
       this.member = true;
       void Promise.resolve(onAssignment(shards))

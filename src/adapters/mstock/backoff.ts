@@ -14,7 +14,9 @@ export interface BackoffSettings {
  * keeps many clients that failed together from retrying together. `random` returns [0, 1) and is
  * injected, so tests choose the draw.
  */
-export const backoffDelay = (settings: BackoffSettings, attempt: number, random: () => number): number => {
-  const ceiling = Math.min(settings.maxMs, settings.initialMs * settings.multiplier ** Math.max(0, attempt));
-  return Math.floor(random() * ceiling);
-};
+export const backoffDelay = (settings: BackoffSettings, attempt: number, random: () => number): number =>
+  Math.floor(random() * backoffCeiling(settings, attempt));
+
+/** The longest wait before retry number `attempt`: min(max, initial × multiplier^attempt). */
+export const backoffCeiling = (settings: BackoffSettings, attempt: number): number =>
+  Math.min(settings.maxMs, settings.initialMs * settings.multiplier ** Math.max(0, attempt));

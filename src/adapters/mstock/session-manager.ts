@@ -99,7 +99,10 @@ export class SessionManager {
     return (session.loginAt >= early ? session.expiresAt : early) as EpochMs;
   }
 
-  /** A token that is valid now and for at least the renewal margin, logging in when needed. */
+  /**
+   * A token valid now, logging in when the session is due for renewal (`renewAt`): for at least the
+   * renewal margin, except a login in the last minutes before midnight IST, valid until midnight.
+   */
   async accessToken(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
     const now = this.deps.clock.now();

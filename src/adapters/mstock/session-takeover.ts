@@ -1,5 +1,5 @@
 import type { EpochMs } from '../../domain/units.ts';
-import type { BackoffSettings } from './backoff.ts';
+import { backoffCeiling, type BackoffSettings } from './backoff.ts';
 
 export interface SessionTakeoverSettings {
   /** A session the broker ends within this time of our own login counts toward a takeover. */
@@ -38,7 +38,6 @@ export type TakeoverVerdict =
 export class SessionTakeoverRule {
   readonly #settings: SessionTakeoverSettings;
   #endedInARow = 0;
-  #reported = false;
 
   constructor(settings: SessionTakeoverSettings) {
     this.#settings = settings;
@@ -49,19 +48,16 @@ export class SessionTakeoverRule {
     const { windowMs, endsBeforeReport, loginBackoff } = this.#settings;
     if (at - loginAt > windowMs) {
       this.#endedInARow = 0;
-      this.#reported = false;
       return { kind: 'late' };
     }
     this.#endedInARow += 1;
     if (this.#endedInARow < endsBeforeReport) return { kind: 'early', endedInARow: this.#endedInARow };
-    const firstInEpisode = !this.#reported;
-    this.#reported = true;
-    const steps = this.#endedInARow - endsBeforeReport;
-    const ceiling = Math.min(loginBackoff.maxMs, loginBackoff.initialMs * loginBackoff.multiplier ** steps);
+    const ceiling = backoffCeiling(loginBackoff, this.#endedInARow - endsBeforeReport);
     return {
       kind: 'takeover',
       endedInARow: this.#endedInARow,
-      firstInEpisode,
+      // The count only grows within an episode: it reaches the threshold once.
+      firstInEpisode: this.#endedInARow === endsBeforeReport,
       loginDelayMs: Math.floor(ceiling / 2 + (random() * ceiling) / 2),
     };
   }

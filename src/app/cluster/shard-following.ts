@@ -82,9 +82,14 @@ export const startShardFollowing = (
     const removed = instrumentsOf(lost);
     const added = instrumentsOf(gained);
     if (lost.length > 0) await deps.release?.(lost);
-    if (removed.length > 0) deps.pipeline.remove(removed);
+    // False: the feed cannot change what it follows (a source without live subscriptions).
+    if (removed.length > 0 && !deps.pipeline.remove(removed))
+      logger.error('The feed could not drop the instruments of the shards lost', { shards: lost.join(',') });
     if (gained.length > 0) await deps.takeOver?.(gained);
-    if (added.length > 0) deps.pipeline.add(added);
+    if (added.length > 0 && !deps.pipeline.add(added))
+      logger.error('The feed could not follow the instruments of the shards gained', {
+        shards: gained.join(','),
+      });
     held = next;
     assigned = true;
     firstAssignment.resolve(undefined);

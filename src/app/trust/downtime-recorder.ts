@@ -79,12 +79,11 @@ export class DowntimeRecorder {
     this.deps = deps;
     this.intervalMs = settings.intervalMs;
     this.previous = previous;
-    const tokens = new Set(settings.tokens);
     this.followed = new Set(settings.tokens);
     this.everFollowed = new Set(settings.tokens);
     if (previous.kind === 'checkpoint')
       for (const [token, entry] of previous.checkpoint.tokens)
-        if (tokens.has(token)) this.lastAccepted.set(token, { at: entry.lastAcceptedAt });
+        if (this.followed.has(token)) this.lastAccepted.set(token, { at: entry.lastAcceptedAt });
     this.unrecorded = new Map(downtimesAfter(previous, settings.tokens));
     this.waiting = new Map(this.unrecorded);
     this.writeFailures = deps.metrics.counter(

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gapOfDowntime, type Downtime } from '../../../src/domain/gap-downtime.ts';
+import { FAILOVER_GAP_MIN_MS, gapOfDowntime, type Downtime } from '../../../src/domain/gap-downtime.ts';
 import { instrumentToken, type InstrumentToken } from '../../../src/domain/instrument.ts';
 import { shardOf } from '../../../src/domain/shard.ts';
 import {
-  FAILOVER_GAP_MIN_MS,
   failoverDowntimes,
   shardCheckpointsOf,
   type ShardCheckpoint,
