@@ -36,6 +36,9 @@ const DAILY_VOLATILITY = 0.012;
 const OPENING_GAP = 0.004;
 const CACHE_LIMIT = 1024;
 
+const anchorPaise = (instrument: SimInstrument): number =>
+  instrument.referencePaise ?? referencePaise(instrument.symbol);
+
 export const makeCandleModel = (
   seed: number,
   session: MarketSession,
@@ -46,7 +49,7 @@ export const makeCandleModel = (
   const knot = (instrument: SimInstrument, k: number): number => {
     const amplitude = instrument.kind === 'index' ? 0.05 : 0.08;
     const u = hashSeed(seed, 'knot', instrument.token, k) / 4_294_967_296;
-    return referencePaise(instrument.symbol) * (1 + amplitude * (2 * u - 1));
+    return anchorPaise(instrument) * (1 + amplitude * (2 * u - 1));
   };
 
   /** The slow path a price follows from day to day: smooth between weekly knots. */
@@ -77,7 +80,9 @@ export const makeCandleModel = (
     const walk = new Float64Array(n + 1);
     for (let i = 1; i <= n; i++) walk[i] = (walk[i - 1] ?? 0) + sigma * rng.normal();
     const total = walk[n] ?? 0;
-    const path = (i: number): number => start + ((end - start) * i) / n + (walk[i] ?? 0) - (total * i) / n;
+    // The bridge ends exactly at the next day's anchor, so a day's close is known without its bars.
+    const path = (i: number): number =>
+      i === n ? end : start + ((end - start) * i) / n + (walk[i] ?? 0) - (total * i) / n;
     const volume = dailyVolume(instrument);
     const bars: SimBar[] = [];
     for (let i = 0; i < n; i++) {
@@ -120,16 +125,21 @@ export const makeCandleModel = (
   return {
     minuteBars,
     bars,
+    // The last minute bar's close, without generating the day's bars (a large universe starts
+    // thousands of quotes): `minuteBars` ends each day at the next day's anchor.
     previousClose: (instrument, dayNumber) =>
-      minuteBars(instrument, previousTradingDay(dayNumber)).at(-1)?.close ??
-      referencePaise(instrument.symbol),
+      roundToTick(anchor(instrument, dayNumberOfIstDate(previousTradingDay(dayNumber)) + 1)),
     previousTradingDay,
     yearRange: (instrument, dayNumber) => {
       // The slow path plus a margin for the days' own swings: cheap, and consistent from day to day.
-      let low = Number.POSITIVE_INFINITY;
-      let high = 0;
-      for (let d = dayNumber - 364; d < dayNumber; d++) {
-        const a = anchor(instrument, d);
+      // Between two knots the path is monotone, so its extremes over the 364 days lie at the
+      // range's two ends or at a knot: ~54 points instead of every day (a large universe quotes thousands).
+      const first = dayNumber - 364;
+      const last = dayNumber - 1;
+      let low = Math.min(anchor(instrument, first), anchor(instrument, last));
+      let high = Math.max(anchor(instrument, first), anchor(instrument, last));
+      for (let k = Math.ceil(first / KNOT_DAYS); k * KNOT_DAYS <= last; k++) {
+        const a = knot(instrument, k);
         low = Math.min(low, a);
         high = Math.max(high, a);
       }

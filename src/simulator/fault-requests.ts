@@ -1,5 +1,6 @@
 import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
+import type { ExpiryRoll } from './sim-universe.ts';
 import type { SimulatorFaults } from './simulator-faults.ts';
 
 const Count = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'PositiveInteger');
@@ -15,12 +16,15 @@ const MalformedKind = t.keyof({
 });
 const HistoricalAnswer = t.keyof({ 'rate-limit': null, 'bad-gateway': null, 'expired-token': null });
 
+const ConnectionId = t.refinement(t.string, (s) => s.length > 0, 'ConnectionId');
+
 const withOptional = <R extends t.Props, O extends t.Props>(required: R, optional: O) =>
   t.intersection([t.type(required), t.partial(optional)]);
 
 /** The body of `POST /sim/faults`: one fault, named by `fault`. */
 export const FaultRequest = t.union([
   t.type({ fault: t.literal('drop-connections') }),
+  t.type({ fault: t.literal('drop-connection'), connection: ConnectionId }),
   withOptional({ fault: t.literal('silence') }, { ms: Ms }),
   withOptional({ fault: t.literal('mute-ticks') }, { ms: Ms }),
   t.type({ fault: t.literal('resume') }),
@@ -32,6 +36,7 @@ export const FaultRequest = t.union([
   t.type({ fault: t.literal('drop-token-packets'), token: Token, share: Share }),
   withOptional({ fault: t.literal('out-of-band'), token: Token }, { count: Count }),
   t.type({ fault: t.literal('short-candles'), count: Count }),
+  t.type({ fault: t.literal('roll-expiry') }),
   t.type({ fault: t.literal('clear') }),
 ]);
 export type FaultRequest = t.TypeOf<typeof FaultRequest>;
@@ -45,13 +50,44 @@ export const decodeFaultRequest = (body: unknown): E.Either<FaultRequestError, F
   E.mapLeft(() => ({
     kind: 'FaultRequestError' as const,
     message:
-      'expected {"fault": "drop-connections" | "silence" | "mute-ticks" | "resume" | "refuse-handshakes" | "malformed-frames" | ' +
+      'expected {"fault": "drop-connections" | "drop-connection" | "silence" | "mute-ticks" | "resume" | "refuse-handshakes" | "malformed-frames" | ' +
       '"historical" | "expire-sessions" | "silence-token" | "drop-token-packets" | "out-of-band" | ' +
-      '"short-candles" | "clear", ...}',
+      '"short-candles" | "roll-expiry" | "clear", ...}',
   }))(FaultRequest.decode(body));
 
-/** Applies a decoded request; returns what the call returned (a count), or null. */
-export const applyFaultRequest = (faults: SimulatorFaults, r: FaultRequest): number | null => {
+/**
+ * Applies a decoded request; returns what the call returned (a count), or null; refused when it
+ * names something that does not exist (a connection id).
+ */
+export const applyFaultRequest = (
+  faults: SimulatorFaults,
+  r: FaultRequest,
+): E.Either<FaultRequestError, number | ExpiryRoll | null> => {
+  if (r.fault === 'roll-expiry') {
+    const roll = faults.rollExpiry();
+    return roll === undefined
+      ? E.left({
+          kind: 'FaultRequestError',
+          message: 'roll-expiry needs the large universe (--universe large)',
+        })
+      : E.right(roll);
+  }
+  if (r.fault === 'drop-connection') {
+    const dropped = faults.dropConnection(r.connection);
+    return dropped.kind === 'dropped'
+      ? E.right(dropped.count)
+      : E.left({
+          kind: 'FaultRequestError',
+          message: `no connection with id ${JSON.stringify(dropped.id)} (see /sim/stats connections[].id)`,
+        });
+  }
+  return E.right(applyFault(faults, r));
+};
+
+const applyFault = (
+  faults: SimulatorFaults,
+  r: Exclude<FaultRequest, { fault: 'drop-connection' | 'roll-expiry' }>,
+): number | null => {
   switch (r.fault) {
     case 'drop-connections':
       return faults.dropConnections();

@@ -15,6 +15,7 @@ import { quoteFields } from './quote-packets.ts';
 import { roundToTick } from './reference-prices.ts';
 import type { Random } from './seeded-random.ts';
 import type { SessionStore } from './session-store.ts';
+import type { DropConnectionResult } from './simulator-faults.ts';
 import type { SimulatorOptions } from './simulator-options.ts';
 import type { ClientStats, ConnectionStats, FeedTotals, TokenCounters } from './simulator-stats.ts';
 import { buildFrames, TickBatch } from './tick-batch.ts';
@@ -154,7 +155,15 @@ export class FeedServer {
       this.#clients.delete(client);
       this.#closed.push(client);
       if (this.#closed.length > CLOSED_CLIENTS_KEPT) this.#closed.shift();
+      this.#followSubscriptions();
     });
+  }
+
+  /** Tells the market what the open connections follow now (a large universe ticks only that). */
+  #followSubscriptions(): void {
+    const followed = new Set<number>();
+    for (const c of this.#clients) if (c.isOpen()) for (const token of c.modes.keys()) followed.add(token);
+    this.#deps.market.follow(followed);
   }
 
   #sendError(client: FeedClient, message: string): void {
@@ -179,6 +188,7 @@ export class FeedServer {
         const refused = request.groups.flatMap((g) =>
           client.subscribe(g.tokens, g.mode, options.defaultMode, options.maxInstrumentsPerConnection),
         );
+        this.#followSubscriptions();
         if (refused.length > 0) {
           this.#sendError(
             client,
@@ -190,6 +200,7 @@ export class FeedServer {
       }
       case 'unsubscribe':
         client.unsubscribe(request.tokens);
+        this.#followSubscriptions();
         return;
       case 'mode':
         client.setMode(request.mode, request.tokens);
@@ -234,6 +245,8 @@ export class FeedServer {
       : [...this.#clients].filter((c) => c.loggedIn && c.isOpen() && c.modes.size > 0);
     const modes = new Set<SubscriptionMode>();
     for (const c of receivers) for (const m of c.modes.values()) modes.add(m);
+    // A large universe ticks only what some connection follows: with no follower, no tick.
+    if (!market.canStep()) return;
     const batch = new TickBatch(n, modes, options, options.tickTimeZone);
     const stamp = epochMs(at);
     for (let i = 0; i < n; i++) {
@@ -311,6 +324,19 @@ export class FeedServer {
     const n = this.#clients.size;
     for (const c of this.#clients) c.ws.terminate();
     return n;
+  }
+
+  /** Closes one connection abruptly, by its stats id; 0 when already closed, unknown when not kept. */
+  dropConnection(id: string): DropConnectionResult {
+    const open = [...this.#clients].find((c) => String(c.id) === id);
+    if (open !== undefined) {
+      const wasOpen = open.isOpen();
+      open.ws.terminate();
+      return { kind: 'dropped', count: wasOpen ? 1 : 0 };
+    }
+    return this.#closed.some((c) => String(c.id) === id)
+      ? { kind: 'dropped', count: 0 }
+      : { kind: 'unknown-connection', id };
   }
 
   /**

@@ -95,7 +95,8 @@ const simRoute = async (req: IncomingMessage, path: string, deps: HttpDeps): Pro
     const decoded = decodeFaultRequest(parseJson(await readBody(req)));
     if (E.isLeft(decoded)) return { route: 'sim/faults', reply: json(400, { error: decoded.left.message }) };
     const result = applyFaultRequest(deps.faults, decoded.right);
-    return { route: 'sim/faults', reply: json(200, { result, faults: deps.faults.active() }) };
+    if (E.isLeft(result)) return { route: 'sim/faults', reply: json(400, { error: result.left.message }) };
+    return { route: 'sim/faults', reply: json(200, { result: result.right, faults: deps.faults.active() }) };
   }
   if (path === '/sim/ticks' && req.method === 'POST') {
     const decoded = TickRequest.decode(parseJson(await readBody(req)));

@@ -13,11 +13,14 @@ export {
   type SimulatorCredentials,
   type SimulatorInstruments,
   type SimulatorOptions,
+  type SimulatorUniverse,
   type TotpTimeSource,
 } from './simulator-options.ts';
 export { credentialsNotice } from './credentials-notice.ts';
 export { parseSimulatorArgs, SIMULATOR_USAGE, type SimulatorArgsError } from './simulator-args.ts';
-export type { SimulatorFaults } from './simulator-faults.ts';
+export type { DropConnectionResult, SimulatorFaults } from './simulator-faults.ts';
+export type { ExpiryRoll } from './sim-universe.ts';
+export type { MasterRow } from './master-row.ts';
 export {
   MALFORMED_FRAME_KINDS,
   type ActiveFaults,

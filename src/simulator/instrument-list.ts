@@ -9,6 +9,10 @@ export interface SimInstrument {
   readonly symbol: string;
   readonly exchange: Exchange;
   readonly kind: InstrumentKind;
+  /** The price (paise) the market wanders around; default: the reference table's, by symbol. */
+  readonly referencePaise?: number;
+  /** A future or an option: its packets carry open interest. */
+  readonly derivative?: boolean;
 }
 
 export interface InstrumentListError {

@@ -7,6 +7,12 @@ import { hashSeed } from './seeded-random.ts';
  */
 const REFERENCE_RUPEES: Readonly<Record<string, number>> = {
   'NIFTY 50': 25_900,
+  'NIFTY BANK': 58_000,
+  'NIFTY IT': 36_000,
+  'NIFTY FIN SERVICE': 27_000,
+  'NIFTY NEXT 50': 69_000,
+  'NIFTY MIDCAP 100': 60_000,
+  'INDIA VIX': 12,
   ADANIENT: 2_400,
   ADANIPORTS: 1_450,
   APOLLOHOSP: 7_500,

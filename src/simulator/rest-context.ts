@@ -6,6 +6,7 @@ import type { RequestRateLimit } from './request-rate-limit.ts';
 import type { RestReply } from './rest-envelope.ts';
 import type { ServedCandles } from './served-candles.ts';
 import type { SessionStore } from './session-store.ts';
+import type { SimUniverse } from './sim-universe.ts';
 import type { SimulatorOptions } from './simulator-options.ts';
 
 /** What the REST routes share. */
@@ -17,6 +18,8 @@ export interface RestDeps {
   readonly market: SimMarket;
   readonly marketSession: MarketSession;
   readonly instruments: ReadonlyMap<number, SimInstrument>;
+  /** The large universe's master, served as it is; undefined: the master lists the instruments quoted. */
+  readonly universe: SimUniverse | undefined;
   readonly faults: FaultState;
   readonly rateLimit: RequestRateLimit;
   /**

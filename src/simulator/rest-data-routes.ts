@@ -12,6 +12,7 @@ import {
 import { epochMs, MS_PER_MINUTE, type EpochMs } from '../domain/units.ts';
 import type { SimBar } from './candle-model.ts';
 import type { SimInstrument } from './instrument-list.ts';
+import { MASTER_CSV_HEADER } from './master-row.ts';
 import { authorise } from './rest-auth-routes.ts';
 import type { RestDeps, RestRequest, RouteResult } from './rest-context.ts';
 import { BAD_GATEWAY_REPLY, fail, ok, rateLimited, tokenError, type RestReply } from './rest-envelope.ts';
@@ -164,16 +165,17 @@ export const intraday = (req: RestRequest, deps: RestDeps): RouteResult => {
   return candlesReply(deps, route, instrument, interval, today, now);
 };
 
-const CSV_HEADER =
-  'instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,instrument_type,segment,exchange';
-
 const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** `GET /instruments/scriptmaster`: the instrument master as CSV (index rows only when configured). */
+/**
+ * `GET /instruments/scriptmaster`: the instrument master as CSV: the large universe's, or the
+ * instruments quoted (index rows only when configured).
+ */
 export const scriptMaster = (req: RestRequest, deps: RestDeps): RestReply => {
   const auth = authorise(req, deps);
   if ('reply' in auth) return auth.reply;
-  const rows = [CSV_HEADER];
+  if (deps.universe !== undefined) return { kind: 'csv', status: 200, body: deps.universe.csv() };
+  const rows = [MASTER_CSV_HEADER];
   for (const q of deps.market.quotes) {
     const { token, symbol, exchange, kind } = q.instrument;
     if (kind === 'index' && !deps.options.scriptMasterIncludesIndices) continue;

@@ -12,6 +12,9 @@ export const SIMULATOR_USAGE = `tickflow simulate [options]
   --rate <ticks/s>        ticks per second across all instruments (default 50; 0 = none)
   --seed <n>              seed of the simulated market (default 1)
   --always-open           tick outside market hours too
+  --universe <u>          'nifty50' (default: the Nifty 50 list) or 'large' (> 5,000 rows: NSE and
+                          BSE equities, indices, NIFTY and BANKNIFTY futures and weekly options;
+                          only subscribed instruments tick, --rate shared among them)
   --tick-time-zone <z>    'ist' or 'utc': how feed times count seconds since 1980 (default ist)
   --historical-rate <n>   historical requests per second before 429 (default 1; 0 = unlimited)
   --full-200              send 200-byte equity packets for full mode (default 184)
@@ -71,6 +74,12 @@ export const parseSimulatorArgs = (
         const v = value();
         if (v !== 'ist' && v !== 'utc') return fail("--tick-time-zone takes 'ist' or 'utc'");
         out.tickTimeZone = v;
+        break;
+      }
+      case '--universe': {
+        const v = value();
+        if (v !== 'nifty50' && v !== 'large') return fail("--universe takes 'nifty50' or 'large'");
+        out.universe = v;
         break;
       }
       case '--always-open':

@@ -1,4 +1,10 @@
+import type { ExpiryRoll } from './sim-universe.ts';
 import type { ActiveFaults, HistoricalFaultAnswer, MalformedFrameKind } from './fault-state.ts';
+
+/** What `dropConnection` did: closed 0 or 1 socket, or found no connection with that id. */
+export type DropConnectionResult =
+  | { readonly kind: 'dropped'; readonly count: 0 | 1 }
+  | { readonly kind: 'unknown-connection'; readonly id: string };
 
 /**
  * Faults on demand, for tests and for `POST /sim/faults`. Counts are "the next N"; durations are
@@ -7,6 +13,12 @@ import type { ActiveFaults, HistoricalFaultAnswer, MalformedFrameKind } from './
 export interface SimulatorFaults {
   /** Closes every feed connection abruptly (no close frame); returns how many. */
   dropConnections(): number;
+  /**
+   * Closes the one feed connection with this `/sim/stats` `connections[].id`, abruptly like
+   * `dropConnections`. Returns 1, or 0 when it is already closed; `unknown` when no connection the
+   * stats keep has that id.
+   */
+  dropConnection(id: string): DropConnectionResult;
   /** Sends nothing at all (no frames, no heartbeats) without closing, for `ms` or until `resume`. */
   goSilent(ms?: number): void;
   /** Sends no tick but keeps the heartbeats going (alive and mute), for `ms` or until `resume`. */
@@ -33,6 +45,11 @@ export interface SimulatorFaults {
    * count.
    */
   shortCandles(count: number): void;
+  /**
+   * (--universe large) A new expiry without a restart: the nearest expiry's contracts leave the
+   * master and stop being quoted; a later expiry's are listed. Undefined in the nifty50 universe.
+   */
+  rollExpiry(): ExpiryRoll | undefined;
   /** Ends every fault. */
   clear(): void;
   active(): ActiveFaults;

@@ -58,6 +58,12 @@ export interface SimulatorOptions {
   readonly instruments?: readonly SimInstrument[];
   /** An instrument list file (config/nifty50.csv's format) read at start, unless `instruments` is given. */
   readonly instrumentFile?: string;
+  /**
+   * What the master lists and the feed quotes: 'nifty50', the instruments given (today's
+   * behaviour); 'large', those plus > 5,000 rows of NSE and BSE equities, indices, NIFTY and
+   * BANKNIFTY futures and weekly options (`large-master.ts`), of which only followed ones tick.
+   */
+  readonly universe: SimulatorUniverse;
   /** Trading calendar; default: `makeMarketSession()`. */
   readonly marketSession?: MarketSession;
   readonly logger?: Logger;
@@ -110,6 +116,8 @@ export interface SimulatorOptions {
   readonly singleSession: boolean;
 }
 
+export type SimulatorUniverse = 'nifty50' | 'large';
+
 /** What a start must name: the instruments to quote, or the file to read them from. */
 export type SimulatorInstruments =
   { readonly instruments: readonly SimInstrument[] } | { readonly instrumentFile: string };
@@ -120,6 +128,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   seed: 1,
   rate: 50,
   alwaysOpen: false,
+  universe: 'nifty50',
   clock: () => Date.now(),
   credentials: DEMO_CREDENTIALS,
   tickTimeZone: 'ist',

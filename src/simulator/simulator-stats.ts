@@ -48,6 +48,10 @@ export interface TokenStats extends TokenCounters {
   readonly lowerCircuit: number;
   readonly yearHigh: number;
   readonly yearLow: number;
+  /** Futures and options (0 for the rest): open interest and its range today, in contracts. */
+  readonly openInterest: number;
+  readonly openInterestDayHigh: number;
+  readonly openInterestDayLow: number;
   readonly exchangeTime: number | null;
   readonly lastTradeTime: number | null;
   readonly depth: { readonly bids: readonly DepthLevelStats[]; readonly asks: readonly DepthLevelStats[] };
@@ -150,6 +154,9 @@ export const tokenStats = (q: LiveQuote, counters: TokenCounters): TokenStats =>
     lowerCircuit: rupees(q.lowerCircuit),
     yearHigh: rupees(q.yearHigh),
     yearLow: rupees(q.yearLow),
+    openInterest: q.openInterest,
+    openInterestDayHigh: q.openInterestDayHigh,
+    openInterestDayLow: q.openInterestDayLow,
     exchangeTime: time(q.exchangeTime),
     lastTradeTime: time(q.lastTradeTime),
     depth: { bids: depth.bids.map(level), asks: depth.asks.map(level) },

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { istDateOf } from '../domain/ist.ts';
 import { makeMarketSession } from '../domain/market-session.ts';
 import { epochMs } from '../domain/units.ts';
 import { makeCandleModel } from './candle-model.ts';
@@ -12,6 +13,7 @@ import type { RestDeps } from './rest-context.ts';
 import { hashSeed, makeRandom } from './seeded-random.ts';
 import { makeServedCandles } from './served-candles.ts';
 import { SessionStore } from './session-store.ts';
+import { SimUniverse } from './sim-universe.ts';
 import type { SimulatorFaults } from './simulator-faults.ts';
 import {
   DEFAULT_SIMULATOR_OPTIONS,
@@ -52,13 +54,18 @@ export const startSimulator = async (
   const candles = makeCandleModel(options.seed, marketSession, options.dayCandleLabel);
   const startedAt = epochMs(options.clock());
   const tape = makeTradeTape(startedAt);
+  const universe =
+    options.universe === 'large'
+      ? new SimUniverse(instruments, options.seed, marketSession, istDateOf(startedAt))
+      : undefined;
   const market = tapedMarket(
     makeSimMarket(
-      instruments,
+      universe === undefined ? instruments : [],
       candles,
       marketSession,
       makeRandom(hashSeed(options.seed, 'market')),
       startedAt,
+      universe === undefined ? undefined : { find: (token) => universe.instruments.get(token) },
     ),
     tape,
   );
@@ -89,7 +96,8 @@ export const startSimulator = async (
     candles: makeServedCandles(candles, tape, marketSession, options.dayCandleLabel),
     market,
     marketSession,
-    instruments: new Map(instruments.map((i) => [i.token, i])),
+    instruments: universe?.instruments ?? new Map(instruments.map((i) => [i.token, i])),
+    universe,
     faults: faultState,
     rateLimit: new RequestRateLimit(options.historicalRatePerSecond),
     login: { pending: [] },
@@ -101,6 +109,7 @@ export const startSimulator = async (
 
   const faults: SimulatorFaults = {
     dropConnections: () => feed.dropConnections(),
+    dropConnection: (id) => feed.dropConnection(id),
     goSilent: (ms) => {
       faultState.silence(ms);
     },
@@ -135,6 +144,11 @@ export const startSimulator = async (
     },
     shortCandles: (count) => {
       faultState.shortCandles = Math.max(0, count);
+    },
+    rollExpiry: () => {
+      const roll = universe?.rollExpiry();
+      if (roll !== undefined) market.delist(roll.delisted);
+      return roll;
     },
     clear: () => {
       faultState.clear();

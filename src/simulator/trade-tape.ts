@@ -143,4 +143,11 @@ export const tapedMarket = (market: SimMarket, tape: TradeTape): SimMarket => ({
     tape.record(q.instrument.token, q.ltp, q.lastTradedQuantity, at);
     return q;
   },
+  canStep: () => market.canStep(),
+  follow: (tokens) => {
+    market.follow(tokens);
+  },
+  delist: (tokens) => {
+    market.delist(tokens);
+  },
 });

@@ -50,6 +50,31 @@ describe('simulator faults: connections', () => {
     await waitFor('ticks on the new connection', () => b.ticks().length > 0);
   });
 
+  it('drops one connection by its stats id and leaves the others, over POST /sim/faults', async () => {
+    const { s, token } = await start();
+    const a = await feed(s, token, [RELIANCE]);
+    const b = await feed(s, token, [TCS]);
+    const [first, second] = s.stats().connections;
+    expect(first).toMatchObject({ open: true, tokens: [RELIANCE] });
+    const dropped = await postFault(s, { fault: 'drop-connection', connection: first!.id });
+    expect(dropped).toMatchObject({ status: 200, json: { result: 1 } });
+    expect((await a.closed).code).toBe(1006);
+    await waitFor('the close', () => s.stats().connections[0]?.open === false);
+    expect(s.stats().connections[1]).toEqual({ id: second!.id, open: true, tokens: [TCS] });
+    s.emitTicks(300);
+    await waitFor('ticks on the connection left open', () => b.ticks().length > 0);
+    expect(b.ws.readyState).toBe(b.ws.OPEN);
+    // Already closed: nothing to close; an id nobody has: refused, naming it.
+    expect(await postFault(s, { fault: 'drop-connection', connection: first!.id })).toMatchObject({
+      status: 200,
+      json: { result: 0 },
+    });
+    const unknown = await postFault(s, { fault: 'drop-connection', connection: '999' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json['error']).toContain('"999"');
+    expect(s.faults.dropConnection('999')).toEqual({ kind: 'unknown-connection', id: '999' });
+  });
+
   it('goes silent without closing (no frames, no heartbeats), then speaks again', async () => {
     const { s, token } = await start({ heartbeatIntervalMs: 50, pumpIntervalMs: 10 });
     const p = await feed(s, token);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../support/packaged-simulator.ts';
 import { DEMO_CREDENTIALS } from '../../../src/simulator/simulator-options.ts';
 import { startTickflow, type ServiceProcess } from '../../support/service-process.ts';
+import { sdkMaster } from '../../support/sdk-master.ts';
 
 /** Real-looking credentials in the environment of `tickflow simulate`: none may reach its output. */
 const SECRETS = {
@@ -74,5 +75,26 @@ describe('tickflow simulate: what it prints', () => {
     } finally {
       await holder.close();
     }
+  });
+
+  it('refuses a universe it does not know, naming the flag (exit 2)', async () => {
+    const p = simulate(['--universe', 'nifty500'], {});
+    expect(await p.exited()).toBe(2);
+    expect(p.output()).toContain("--universe takes 'nifty50' or 'large'");
+  });
+});
+
+describe('tickflow simulate --universe large', () => {
+  it('serves the large master to the official SDK', async () => {
+    const p = simulate(['--port', '0', '--rate', '0', '--universe', 'large'], {});
+    const line = await p.waitForLine(/simulator listening: REST (\S+),/, 30_000);
+    const url = /REST (\S+),/.exec(line)?.[1] ?? '';
+    const rows = await sdkMaster(url, DEMO_CREDENTIALS);
+    expect(rows.length).toBeGreaterThanOrEqual(5_000);
+    expect(new Set(rows.map((r) => r.segment))).toEqual(
+      new Set(['NSE', 'BSE', 'INDICES', 'NFO-FUT', 'NFO-OPT']),
+    );
+    p.child.kill('SIGTERM');
+    expect(await p.exited()).toBe(0);
   });
 });

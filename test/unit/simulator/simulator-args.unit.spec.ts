@@ -4,6 +4,13 @@ import { parseSimulatorArgs } from '../../../src/simulator/simulator-args.ts';
 import { credentialsFromEnv, DEMO_CREDENTIALS } from '../../../src/simulator/simulator-options.ts';
 
 describe('simulator command-line flags', () => {
+  it('refuses a universe it does not know, naming the flag', () => {
+    expect(parseSimulatorArgs(['--universe', 'nifty500'])).toEqual(
+      E.left({ kind: 'SimulatorArgsError', message: "--universe takes 'nifty50' or 'large'" }),
+    );
+    expect(parseSimulatorArgs(['--universe'])).toMatchObject(E.left({ message: /--universe/ }));
+  });
+
   it('reads every flag', () => {
     expect(
       parseSimulatorArgs([
@@ -23,6 +30,8 @@ describe('simulator command-line flags', () => {
         '--single-session',
         '--host',
         '0.0.0.0',
+        '--universe',
+        'large',
       ]),
     ).toEqual(
       E.right({
@@ -36,6 +45,7 @@ describe('simulator command-line flags', () => {
         fullIndexPacket: 'index48',
         singleSession: true,
         host: '0.0.0.0',
+        universe: 'large',
       }),
     );
     expect(parseSimulatorArgs([])).toEqual(E.right({}));
