@@ -1,4 +1,4 @@
-import type { InstrumentToken } from './instrument.ts';
+import type { Exchange, InstrumentToken } from './instrument.ts';
 import type { Tick } from './tick.ts';
 import type { EpochMs, Rupees } from './units.ts';
 
@@ -29,10 +29,12 @@ export interface Candle {
 
 /**
  * A candle as a tick on `market_ticks`: close as `ltp`, the bar's volume, the bar's start as its
- * time and `seq` 0, so a re-run backfill yields the same ids.
+ * time and `seq` 0, so a re-run backfill yields the same ids; `exchange`, the exchange the candles
+ * were fetched from, when the caller knows it.
  */
-export const candleToTick = (c: Candle, receivedAt: EpochMs): Tick => ({
+export const candleToTick = (c: Candle, receivedAt: EpochMs, exchange?: Exchange): Tick => ({
   token: c.token,
+  ...(exchange === undefined ? {} : { exchange }),
   ltp: c.close,
   volume: c.volume,
   exchangeTime: c.start,

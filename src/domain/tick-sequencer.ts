@@ -1,14 +1,17 @@
-import { instrumentToken, type InstrumentToken } from './instrument.ts';
+import { instrumentToken, type Exchange, type InstrumentToken } from './instrument.ts';
 import type { EpochMs } from './units.ts';
 
 /**
- * One token's state: its token string (so a decoder that reads the token as a number builds no
- * string per tick) and the run of equal times it is in. Mutated only through `nextSeq`.
+ * One token's state: its token string and its exchange (so a decoder that reads the token as a
+ * number builds no string and looks up no exchange per tick) and the run of equal times it is in.
+ * The run is mutated only through `nextSeq`; the exchange is the decoder's to fill in.
  */
 export interface TokenRun {
   /** The token's number: the key the decoder looks the run up with. */
   readonly n: number;
   readonly token: InstrumentToken;
+  /** Undefined until the decoder learns it (`forgetExchanges` sets it back). */
+  exchange: Exchange | undefined;
   time: number;
   count: number;
 }
@@ -64,6 +67,14 @@ export class TickSequencer {
     return run !== undefined && run.n === n ? run : this.#probe(n);
   }
 
+  /**
+   * Forgets every token's exchange, keeping its seq run: for when the instruments a decoder's
+   * `exchangeOf` answers from change, so a token now listed on another exchange is looked up again.
+   */
+  forgetExchanges(): void {
+    for (const run of this.#slots) if (run !== undefined) run.exchange = undefined;
+  }
+
   /** Forgets every token, e.g. when a new session starts from a clean slate. */
   clear(): void {
     this.#slots = new Array<TokenRun | undefined>(INITIAL_SLOTS).fill(undefined);
@@ -78,7 +89,10 @@ export class TickSequencer {
     for (let slot = slotOf(n, this.#shift); ; slot = (slot + 1) & mask) {
       const run = slots[slot];
       if (run === undefined)
-        return this.#add({ n, token: instrumentToken(n), time: NO_TIME, count: 0 }, slot);
+        return this.#add(
+          { n, token: instrumentToken(n), exchange: undefined, time: NO_TIME, count: 0 },
+          slot,
+        );
       if (run.n === n) return run;
     }
   }

@@ -1,4 +1,4 @@
-import type { InstrumentToken } from './instrument.ts';
+import type { Exchange, InstrumentToken } from './instrument.ts';
 import type { EpochMs, Rupees } from './units.ts';
 
 /** Where a tick came from: the live feed, a historical candle, or a recorded session played back. */
@@ -25,6 +25,13 @@ export interface MarketDepth {
  */
 export interface Tick {
   readonly token: InstrumentToken;
+  /**
+   * The exchange of the instrument the tick is for, as the selection names it (the feed's packet
+   * carries only the token). Absent, or undefined, when not known: ticks of old recordings, a
+   * feed or replay given no `exchangeOf`. The live decoder always sets the field, undefined or not,
+   * so each packet kind keeps one object shape.
+   */
+  readonly exchange?: Exchange | undefined;
   readonly ltp: Rupees;
   readonly volume: number;
   readonly exchangeTime?: EpochMs;

@@ -2,8 +2,13 @@ import * as t from 'io-ts';
 import { chunkIdOf, type Chunk, type ChunkId } from '../domain/backfill-plan-chunks.ts';
 import { planId, type PlanId } from '../domain/backfill-plan-types.ts';
 import { CANDLE_INTERVAL_MINUTES, type CandleInterval } from '../domain/candle.ts';
-import { instrumentToken, isInstrumentToken, type InstrumentToken } from '../domain/instrument.ts';
-import { parseIstDate } from '../domain/ist.ts';
+import {
+  instrumentToken,
+  isInstrumentToken,
+  type Exchange,
+  type InstrumentToken,
+} from '../domain/instrument.ts';
+import { parseIstDate, type IstDate } from '../domain/ist.ts';
 import type { TradingDay } from '../domain/market-session.ts';
 import { epochMs, type EpochMs } from '../domain/units.ts';
 
@@ -60,6 +65,15 @@ export const parseChunkId = (s: string): ChunkId | undefined => {
 };
 
 export const ChunkIdC = stringType<ChunkId>('a chunk id (token:interval:from:to)', parseChunkId);
+
+/** A calendar day in IST, trading or not (the day an instrument master was taken, say). */
+export const IstDateC = stringType<IstDate>('a date YYYY-MM-DD', parseIstDate);
+
+/** The exchanges tickflow follows; others (MCX, CDS) are not decoded into an `Exchange`. */
+export const ExchangeC: t.Type<Exchange, string> = t.keyof(
+  { NSE: null, BSE: null, NFO: null, BFO: null },
+  'an exchange (NSE, BSE, NFO, BFO)',
+);
 
 /**
  * A trading day as stored in a plan. It was a trading day when the plan was made; a holiday added

@@ -105,7 +105,9 @@ export const commandBusContract = (name: string, makeHarness: () => Promise<Comm
       await h.bus.subscribe(inbox.push);
       for (const days of [1, 2, 3, 4, 5]) await h.bus.publish({ type: 'StartBackfill', days });
       const got = await inbox.take(5);
-      expect(got.map((m) => (m.kind === 'command' ? m.command.days : -1))).toEqual([1, 2, 3, 4, 5]);
+      expect(
+        got.map((m) => (m.kind === 'command' && m.command.type === 'StartBackfill' ? m.command.days : -1)),
+      ).toEqual([1, 2, 3, 4, 5]);
     });
 
     it('stops delivering to a closed subscription while others still receive', async () => {

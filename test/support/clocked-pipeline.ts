@@ -19,7 +19,7 @@ export const startClockedPipeline = async (
   if (E.isLeft(instruments)) throw new Error(instruments.left.join('; '));
   const logger = new MemoryLogger('info');
   const pipeline = await startLivePipeline({
-    startup: { config: config.right, instruments: instruments.right, logger },
+    startup: { config: config.right, instruments: { kind: 'list', instruments: instruments.right }, logger },
     env,
     sink: { kind: 'kafka' },
     clock: { now: () => epochMs(now()) },

@@ -1,3 +1,4 @@
+import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
@@ -20,6 +21,8 @@ export interface MstockAdapterDeps {
   readonly promptOtp?: OtpPrompt;
   /** Sees every feed frame and connection change, e.g. to record the session (RECORD_FRAMES). */
   readonly feedTap?: FeedTap;
+  /** The exchange of each selected token, stamped on its ticks. */
+  readonly exchangeOf?: (token: InstrumentToken) => Exchange | undefined;
 }
 
 export interface MstockAdapters {
@@ -58,6 +61,7 @@ export const createMstockAdapters = (deps: MstockAdapterDeps): MstockAdapters =>
     logger,
     metrics,
     ...(deps.feedTap === undefined ? {} : { tap: deps.feedTap }),
+    ...(deps.exchangeOf === undefined ? {} : { exchangeOf: deps.exchangeOf }),
   });
   const historical = new MstockHistoricalData({
     client,

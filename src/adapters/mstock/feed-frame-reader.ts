@@ -14,9 +14,10 @@ export interface FrameReaderSettings {
 }
 
 /**
- * Turns binary feed frames into ticks of the subscribed tokens, counting frames, bytes, packets
- * and malformed packets, and writing the rate-limited log lines. One per `messages()` call: its
- * sequencer numbers ticks across reconnects, so tick ids stay unique.
+ * Turns binary feed frames into ticks of the subscribed tokens, stamped with their exchange when
+ * `decodeOptions.exchangeOf` is given (the packets carry only the token), counting frames, bytes,
+ * packets and malformed packets, and writing the rate-limited log lines. One per `messages()`
+ * call: its sequencer numbers ticks across reconnects, so tick ids stay unique.
  */
 export class FeedFrameReader {
   private readonly wanted: ReadonlySet<InstrumentToken>;
@@ -41,6 +42,14 @@ export class FeedFrameReader {
     this.tickLog = new RateLimitedKeys(settings.debugTickLogIntervalMs, settings.debugTickLogPerSecond);
     // Malformed packets are rare and worth seeing: one line per length per interval, no global cap.
     this.malformedLog = new RateLimitedKeys(settings.malformedLogIntervalMs, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The instruments behind `decodeOptions.exchangeOf` changed (a refreshed selection): each
+   * token's exchange is asked again at its next tick, in case a token now names another exchange.
+   */
+  exchangesChanged(): void {
+    this.sequencer.forgetExchanges();
   }
 
   /** The frame's ticks for subscribed tokens (possibly none), and whether it was a heartbeat. */

@@ -18,7 +18,9 @@ const RENEWAL_RETRY_MS = 30_000;
  * Watches one connection. It replaces a socket that has said nothing for `staleAfterMs` while the
  * market is open (a frame of any kind counts, and a socket paused for a slow consumer is not
  * silent). And when the session nears expiry, it logs in again first and only then closes the
- * socket, so the reconnect uses the new token at once and the gap is as short as a reconnect.
+ * socket, so the reconnect uses the new token at once and the gap is as short as a reconnect. A
+ * socket opened with `accessToken` is also moved when another socket's watchdog renewed the
+ * shared session first (its renewal time passed and the session holds another token).
  * Returns the function that stops it.
  */
 export const startFeedWatchdog = (
@@ -29,10 +31,13 @@ export const startFeedWatchdog = (
     readonly session: SessionManager;
     readonly logger: Logger;
   },
+  accessToken?: string,
 ): (() => void) => {
   const { settings, clock, session, logger } = deps;
   let renewal: 'idle' | 'running' | 'given-up' = 'idle';
   let nextRenewalAt = 0;
+  // When this socket's own login was due for renewal: past it, a newer login means another renewed it.
+  const ownRenewAt = accessToken === undefined ? undefined : session.renewAt();
   const renew = (): void => {
     renewal = 'running';
     session.accessToken().then(
@@ -58,6 +63,10 @@ export const startFeedWatchdog = (
     const now = clock.now();
     const renewAt = session.renewAt();
     if (renewal === 'idle' && renewAt !== undefined && now >= renewAt && now >= nextRenewalAt) renew();
+    else if (renewal === 'idle' && ownRenewAt !== undefined && now >= ownRenewAt) {
+      const current = session.current()?.accessToken;
+      if (current !== undefined && current !== accessToken) socket.close(SESSION_RENEWAL);
+    }
     if (socket.idle && now - socket.lastFrameAt >= settings.staleAfterMs && settings.isMarketOpen(now)) {
       socket.close(SILENT_SOCKET);
     }

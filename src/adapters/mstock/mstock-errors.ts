@@ -6,7 +6,8 @@
  */
 
 /** A route name (`login`, `historical`, `websocket`, ...), never a URL: URLs can carry tokens. */
-export type Endpoint = 'login' | 'verify_totp' | 'session_token' | 'historical' | 'logout' | 'websocket';
+export type Endpoint =
+  'login' | 'verify_totp' | 'session_token' | 'historical' | 'scriptmaster' | 'logout' | 'websocket';
 
 /** The HTTP status, or `network_error` when no response arrived (refused, reset, timed out). */
 export type CallStatus = number | 'network_error';

@@ -2,7 +2,7 @@ import { either as E } from 'fp-ts';
 import { performance } from 'node:perf_hooks';
 import type { Metrics } from '../../ports/metrics.ts';
 import { HttpCallMetrics } from './http-call-metrics.ts';
-import { BrokerUnavailable, type Endpoint } from './mstock-errors.ts';
+import { BrokerUnavailable, UnexpectedResponse, type Endpoint } from './mstock-errors.ts';
 import { readEnvelope } from './read-envelope.ts';
 import type { SecretMasker } from './secret-masker.ts';
 
@@ -43,6 +43,16 @@ export const formatQuery = (query: Readonly<Record<string, string>>): string =>
     )
     .join('&');
 
+/** A call's response before its body is read, and when the call started (performance.now()). */
+interface SentCall {
+  readonly response: Response;
+  readonly status: number;
+  readonly contentType: string;
+  readonly started: number;
+}
+
+const secondsSince = (started: number): number => (performance.now() - started) / 1000;
+
 const networkReason = (e: unknown): string => {
   if (!(e instanceof Error)) return 'network error';
   if (e.name === 'TimeoutError') return 'timed out';
@@ -69,8 +79,51 @@ export class MstockHttpClient {
   }
 
   async call(call: ApiCall, signal?: AbortSignal): Promise<unknown> {
+    return this.readAnswer(call, await this.send(call, signal, this.options.requestTimeoutMs), signal);
+  }
+
+  /**
+   * A call whose success is a file, not a JSON envelope (the instrument master's CSV): the body's
+   * bytes as they arrive (a `Content-Encoding: gzip` already undone by fetch), for the caller to
+   * stream. `timeoutMs` bounds the whole transfer. An error status or a JSON/HTML answer is read
+   * as `call` reads it and thrown as the typed error; a failure mid-body rejects the iteration.
+   */
+  async download(call: ApiCall, timeoutMs: number, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    const sent = await this.send(call, signal, timeoutMs);
+    const { response, status, contentType, started } = sent;
+    const body = response.body;
+    if (status >= 200 && status < 300 && body !== null && !/json|html/i.test(contentType)) {
+      // Counted when the file starts to arrive: its transfer is the caller's to time.
+      this.callMetrics.record(call.endpoint, status, secondsSince(started));
+      return body;
+    }
+    await this.readAnswer(call, sent, signal);
+    throw new UnexpectedResponse({
+      endpoint: call.endpoint,
+      status,
+      brokerMessage: 'a JSON answer where a file was expected',
+    });
+  }
+
+  /** Reads a JSON answer whole, counts the call, and gives the envelope's data or throws its error. */
+  private async readAnswer(call: ApiCall, sent: SentCall, signal: AbortSignal | undefined): Promise<unknown> {
+    const { response, status, contentType, started } = sent;
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (e) {
+      throw this.failed(call, e, signal, started);
+    }
+    this.callMetrics.record(call.endpoint, status, secondsSince(started));
+    const result = readEnvelope(call.endpoint, { status, contentType, body: text }, this.options.masker);
+    if (E.isLeft(result)) throw result.left;
+    return result.right;
+  }
+
+  /** Sends the call; a call that got no answer is counted here, one that did by the caller. */
+  private async send(call: ApiCall, signal: AbortSignal | undefined, timeoutMs: number): Promise<SentCall> {
     signal?.throwIfAborted();
-    const { apiUrl, requestTimeoutMs, masker } = this.options;
+    const { apiUrl } = this.options;
     const query = call.query === undefined ? '' : `?${formatQuery(call.query)}`;
     const url = `${apiUrl.replace(/\/+$/, '')}${TYPE_A_PREFIX}${call.path}${query}`;
     const headers: Record<string, string> = { 'X-Mirae-Version': '1', Accept: 'application/json' };
@@ -80,37 +133,34 @@ export class MstockHttpClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(call.form).toString();
     }
-    const timeout = AbortSignal.timeout(requestTimeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const started = performance.now();
-    const elapsed = (): number => (performance.now() - started) / 1000;
-    let status: number;
-    let contentType: string;
-    let text: string;
+    let response: Response;
     try {
-      const response = await this.fetchImpl(url, {
+      response = await this.fetchImpl(url, {
         method: call.method,
         headers,
         ...(body === undefined ? {} : { body }),
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       });
-      status = response.status;
-      contentType = response.headers.get('content-type') ?? '';
-      text = await response.text();
     } catch (e) {
-      if (signal?.aborted === true) {
-        this.callMetrics.record(call.endpoint, 'aborted', elapsed());
-        signal.throwIfAborted();
-      }
-      this.callMetrics.record(call.endpoint, 'network_error', elapsed());
-      throw new BrokerUnavailable({
-        endpoint: call.endpoint,
-        status: 'network_error',
-        brokerMessage: masker.mask(networkReason(e)),
-      });
+      throw this.failed(call, e, signal, started);
     }
-    this.callMetrics.record(call.endpoint, status, elapsed());
-    const result = readEnvelope(call.endpoint, { status, contentType, body: text }, masker);
-    if (E.isLeft(result)) throw result.left;
-    return result.right;
+    const contentType = response.headers.get('content-type') ?? '';
+    return { response, status: response.status, contentType, started };
+  }
+
+  /** Counts a call that got no (whole) answer; the caller's abort as itself, else BrokerUnavailable. */
+  private failed(call: ApiCall, e: unknown, signal: AbortSignal | undefined, started: number): unknown {
+    if (signal?.aborted === true) {
+      this.callMetrics.record(call.endpoint, 'aborted', secondsSince(started));
+      return signal.reason;
+    }
+    this.callMetrics.record(call.endpoint, 'network_error', secondsSince(started));
+    return new BrokerUnavailable({
+      endpoint: call.endpoint,
+      status: 'network_error',
+      brokerMessage: this.options.masker.mask(networkReason(e)),
+    });
   }
 }

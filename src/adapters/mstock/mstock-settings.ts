@@ -13,11 +13,12 @@ export interface FeedSettings {
   /** Paise to rupees for NSE, BSE and NFO. */
   readonly priceDivisor: number;
   /**
-   * Instruments per subscribe/mode message, and the most one socket is expected to carry (the
-   * limit is undocumented: one client assumes 1000, Kite allows 3000). A larger subscription is
-   * still sent, in chunks, with a warning.
+   * Instruments one socket carries, and per subscribe/mode message (MSTOCK_MAX_INSTRUMENTS_PER_SOCKET).
+   * m.Stock documents no limit: 1000 is the community's figure (Kite allows 3000).
    */
-  readonly maxTokensPerConnection: number;
+  readonly maxInstrumentsPerSocket: number;
+  /** Sockets one feed may open at once (MSTOCK_MAX_SOCKETS; Kite allows 3 per API key). */
+  readonly maxSockets: number;
   /** A socket with no frame at all (heartbeats count) for this long while the market is open is replaced. */
   readonly staleAfterMs: number;
   /** Whether silence is suspicious at `at`; the lead passes MarketSession's `isOpen`. */
@@ -73,7 +74,8 @@ export const DEFAULT_MSTOCK_SETTINGS: MstockSettings = Object.freeze({
     wsUrl: 'wss://ws.mstock.trade',
     tickTimeZone: 'ist',
     priceDivisor: PAISE_PER_RUPEE,
-    maxTokensPerConnection: 1000,
+    maxInstrumentsPerSocket: 1000,
+    maxSockets: 3,
     staleAfterMs: 15_000,
     isMarketOpen: () => true,
     reconnectBackoff: Object.freeze({ initialMs: 500, maxMs: 30_000, multiplier: 2 }),

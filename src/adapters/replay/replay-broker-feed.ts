@@ -25,7 +25,11 @@ export interface ReplayOptions {
    * values are byte for byte those the live run published from the same frames.
    */
   readonly markReplay?: boolean;
-  /** Decode with these instead of the settings the recording names (e.g. the other tick time zone). */
+  /**
+   * Decode with these instead of the settings the recording names (e.g. the other tick time zone).
+   * `exchangeOf` stamps each decoded tick with its token's exchange; without it, none is stamped
+   * (NDJSON ticks keep the exchange they were published with, if any).
+   */
   readonly decode?: Partial<DecodeOptions>;
   /** The wall clock, for pacing only: every time in the stream comes from the recording. */
   readonly clock: Clock;

@@ -61,9 +61,11 @@ export class SessionDecoder {
     this.previous = { header, whole: false };
     const tokens = header.instruments.filter((t) => this.wanted === undefined || this.wanted.has(t));
     const keep: ReadonlySet<InstrumentToken> = new Set(tokens);
+    // A recording names no exchange (the packets carry none): only the caller's `exchangeOf` can.
     const options: DecodeOptions = {
       tickTimeZone: this.decode.tickTimeZone ?? header.tickTimeZone,
       priceDivisor: this.decode.priceDivisor ?? header.priceDivisor,
+      exchangeOf: this.decode.exchangeOf,
     };
     let bytes;
     try {

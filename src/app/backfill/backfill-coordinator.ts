@@ -4,7 +4,7 @@ import { planCoverage, type BarCoverage } from '../../domain/gap-coverage.ts';
 import type { CandleInterval } from '../../domain/candle.ts';
 import type { InstrumentToken } from '../../domain/instrument.ts';
 import type { MarketSession } from '../../domain/market-session.ts';
-import type { SystemCommand } from '../../domain/system-command.ts';
+import type { StartBackfill } from '../../domain/system-command.ts';
 import type { PlanId } from '../../domain/backfill-plan-types.ts';
 import type { Shard } from '../../domain/shard.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -58,6 +58,11 @@ export interface CoordinatorDeps {
   readonly owned?: OwnedInstruments;
   /** In a cluster: how long a gained shard's running plan is waited for before it is resumed here. */
   readonly handoff?: HandoffSettings;
+  /**
+   * The bus carries more than backfills: REFRESH_INSTRUMENTS goes here (the live path's selection).
+   * Absent (no INSTRUMENTS_QUERY, or a backfill alone): the command is refused with a warning.
+   */
+  readonly refreshInstruments?: () => void;
 }
 
 /** Options of one gap fill. */
@@ -345,7 +350,7 @@ export class BackfillCoordinator {
    * Starts a backfill for a command (defaults filled from the settings). In a cluster, one plan per
    * owned shard: the first runs now (or the command is refused as busy), the others queue behind it.
    */
-  async requestCommand(command: SystemCommand): Promise<RequestOutcome> {
+  async requestCommand(command: StartBackfill): Promise<RequestOutcome> {
     const parts = await this.ownedParts(this.defaultRequest(command), 'command');
     const [first, ...others] = parts ?? [];
     // No warning when nothing is owned (ownedParts logs it): usual for a member without shards.
@@ -607,7 +612,7 @@ export class BackfillCoordinator {
     };
   }
 
-  private defaultRequest(command: SystemCommand): BackfillRequest {
+  private defaultRequest(command: StartBackfill): BackfillRequest {
     return {
       ...(command.id === undefined ? {} : { id: command.id }),
       tokens: command.tokens ?? this.settings.defaultTokens,
@@ -622,8 +627,20 @@ export class BackfillCoordinator {
       this.logger.warn('Ignored a malformed command', { reason: message.reason, raw: message.raw });
       return;
     }
-    this.logger.info('Command received', { type: message.command.type, id: message.command.id });
-    this.requestCommand(message.command).catch((e: unknown) => {
+    const command = message.command;
+    if (command.type === 'RefreshInstruments') {
+      this.logger.info('Command received', { type: command.type });
+      if (this.deps.refreshInstruments !== undefined) this.deps.refreshInstruments();
+      else {
+        this.commandCounters.refused.inc();
+        this.logger.warn(
+          'REFRESH_INSTRUMENTS ignored: this service follows a fixed list (no INSTRUMENTS_QUERY)',
+        );
+      }
+      return;
+    }
+    this.logger.info('Command received', { type: command.type, id: command.id });
+    this.requestCommand(command).catch((e: unknown) => {
       this.commandCounters.refused.inc();
       this.logger.error('Backfill command failed', { error: messageOf(e) });
     });

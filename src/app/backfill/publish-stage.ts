@@ -20,10 +20,10 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /**
  * The publish stage: reads each fetched chunk's data file and hands its candles to the sink as
- * ticks (`candleToTick`: source `backfill`, seq 0, so a re-run yields the same ids). A chunk is
- * reported published only once `publish` resolved and `flush` completed, i.e. once its ticks are
- * in the destination itself, not merely in the sink's journal. An unreadable file is deleted and
- * reported failed, so the plan fetches the chunk again.
+ * ticks (`candleToTick`: source `backfill`, seq 0, so a re-run yields the same ids; the exchange
+ * the parent named for the chunk). A chunk is reported published only once `publish` resolved and
+ * `flush` completed, i.e. once its ticks are in the destination itself, not merely in the sink's
+ * journal. An unreadable file is deleted and reported failed, so the plan fetches the chunk again.
  */
 export class PublishStage {
   private readonly deps: PublishStageDeps;
@@ -44,11 +44,11 @@ export class PublishStage {
   }
 
   private async publish(item: PublishItem, signal: AbortSignal): Promise<void> {
-    const { chunkId, file } = item;
+    const { chunkId, file, exchange } = item;
     let ticks;
     try {
       const receivedAt = this.deps.clock.now();
-      ticks = (await this.deps.files.read(file)).map((c) => candleToTick(c, receivedAt));
+      ticks = (await this.deps.files.read(file)).map((c) => candleToTick(c, receivedAt, exchange));
     } catch (e) {
       if (e instanceof CandleFileCorrupted) await this.deps.files.remove(file);
       const reason = `data file unreadable: ${messageOf(e)}`;

@@ -2,7 +2,7 @@ import type { Chunk, ChunkId } from '../../domain/backfill-plan-chunks.ts';
 import type { PlanId } from '../../domain/backfill-plan-types.ts';
 import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { ChunkFileStore } from '../../ports/backfill-stages/chunk-file-store.ts';
-import type { ParentMessage } from '../../ports/backfill-stages/stage-messages.ts';
+import type { ParentMessage, PublishItem } from '../../ports/backfill-stages/stage-messages.ts';
 import type { StageName } from '../../ports/backfill-stages/stage-names.ts';
 
 /**
@@ -82,9 +82,18 @@ export class StageWork {
     return this.files.fileOf(this.planId, id);
   }
 
+  /** The chunk's file, and the exchange its candles were fetched from, for their ticks. */
+  private publishItem(chunkId: ChunkId): PublishItem {
+    const chunk = this.byId.get(chunkId);
+    const file = this.fileOf(chunkId);
+    return chunk === undefined
+      ? { chunkId, file }
+      : { chunkId, file, exchange: this.exchangeOf(chunk.token) };
+  }
+
   messageFor(stage: StageName, ids: readonly ChunkId[]): ParentMessage {
     if (stage === 'publish')
-      return { type: 'publish', items: ids.map((chunkId) => ({ chunkId, file: this.fileOf(chunkId) })) };
+      return { type: 'publish', items: ids.map((chunkId) => this.publishItem(chunkId)) };
     return {
       type: 'fetch',
       items: ids

@@ -13,7 +13,7 @@ export interface FollowedInstruments {
 export interface ShardFollowingDeps {
   readonly membership: ClusterMembership;
   readonly pipeline: FollowedInstruments;
-  /** Every instrument of the cluster; this instance follows those of the shards it owns. */
+  /** Every instrument of the cluster at start; this instance follows those of the shards it owns. */
   readonly instruments: readonly Instrument[];
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -43,6 +43,11 @@ export interface RunningShardFollowing {
   readiness(): string | undefined;
   /** The shards owned now and their instruments, once the first assignment came (the backfill's scope). */
   ownedShards(): Promise<readonly { readonly shard: Shard; readonly tokens: readonly InstrumentToken[] }[]>;
+  /**
+   * The cluster's instruments changed (the selection's daily refresh): the owned shards' new
+   * instruments are added and their departed ones removed, after any assignment being applied.
+   */
+  replaceInstruments(instruments: readonly Instrument[]): Promise<void>;
   /** Leaves the group (the others take the shards at once); the instruments stay followed until the pipeline stops. */
   stop(): Promise<void>;
 }
@@ -70,8 +75,9 @@ export const startShardFollowing = (
     'Assignments this instance received from its cluster group',
   );
   const member = metrics.gauge('cluster_member', '1 while this instance is in its cluster group');
+  let universe = deps.instruments;
   const instrumentsOf = (shards: Iterable<Shard>): InstrumentToken[] =>
-    instrumentsOfShards(deps.instruments, shards, settings.shardCount).map((i) => i.token);
+    instrumentsOfShards(universe, shards, settings.shardCount).map((i) => i.token);
   let held = new Set<Shard>();
   let assigned = false;
   const firstAssignment = Promise.withResolvers<undefined>();
@@ -123,7 +129,27 @@ export const startShardFollowing = (
   const gauge = setInterval(() => member.set(deps.membership.isMember() ? 1 : 0), MEMBER_GAUGE_MS);
   gauge.unref();
   let stopped: Promise<void> | undefined;
+  // Every member evaluates the same selection, so each changes only the shards it holds.
+  const replace = (instruments: readonly Instrument[]): void => {
+    const before = new Set(instrumentsOf(held));
+    universe = instruments;
+    const after = instrumentsOf(held);
+    const now = new Set(after);
+    const removed = [...before].filter((t) => !now.has(t));
+    const added = after.filter((t) => !before.has(t));
+    if (removed.length > 0 && !deps.pipeline.remove(removed))
+      logger.error('The feed could not drop the instruments that left the selection', {
+        removed: removed.length,
+      });
+    if (added.length > 0 && !deps.pipeline.add(added))
+      logger.error('The feed could not follow the instruments that joined the selection', {
+        added: added.length,
+      });
+    instrumentsOwned.set(after.length);
+  };
   return {
+    replaceInstruments: (instruments) =>
+      (applying = applying.catch(() => undefined).then(() => replace(instruments))),
     readiness: () => (assigned ? undefined : 'joining'),
     ownedShards: async () => {
       await firstAssignment.promise;

@@ -6,7 +6,11 @@ import { CommandBusId, type CommandBus } from '../../ports/command-bus/command-b
 import type { Logger } from '../../ports/logger/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { BackfillCoordinator } from '../backfill/backfill-coordinator.ts';
-import type { BackfillParent, BackfillParentOptions } from '../backfill/backfill-parent.ts';
+import type {
+  BackfillInstruments,
+  BackfillParent,
+  BackfillParentOptions,
+} from '../backfill/backfill-parent.ts';
 import type { OwnedInstruments } from '../backfill/owned-instruments.ts';
 import type { ServiceConfig } from './config/service-config.ts';
 import type { Env } from './config/setting.ts';
@@ -40,6 +44,10 @@ export interface ServiceBackfillOptions extends BackfillRootOptions {
   readonly bus?: CommandBus;
   /** CLUSTER_GROUP: start-up and START_BACKFILL backfills cover only these instruments. */
   readonly owned?: OwnedInstruments;
+  /** The service's selection (read at each use: INSTRUMENTS_QUERY refreshes it). */
+  readonly instruments?: BackfillInstruments;
+  /** Where REFRESH_INSTRUMENTS goes (a service with INSTRUMENTS_QUERY). */
+  readonly refreshInstruments?: () => void;
 }
 
 const containerOf = (config: ServiceConfig, options: ServiceBackfillOptions): Container => {
@@ -58,6 +66,8 @@ const containerOf = (config: ServiceConfig, options: ServiceBackfillOptions): Co
     ...(options.bus === undefined ? {} : { bus: options.bus }),
     ...(options.launch === undefined ? {} : { launch: options.launch }),
     ...(options.owned === undefined ? {} : { owned: options.owned }),
+    ...(options.instruments === undefined ? {} : { instruments: options.instruments }),
+    ...(options.refreshInstruments === undefined ? {} : { refreshInstruments: options.refreshInstruments }),
   });
 };
 

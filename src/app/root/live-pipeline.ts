@@ -11,7 +11,11 @@ import { startFeedRecording } from '../../adapters/recording/feed-recorder.ts';
 import { RunCheckpointFile } from '../../adapters/run-checkpoint/run-checkpoint-file.ts';
 import { acquireLockFile, LockHeld } from '../../adapters/system/lock-file.ts';
 import { DEFAULT_FRESHNESS_TUNING } from '../../domain/instrument-freshness.ts';
-import type { Instrument } from '../../domain/instrument.ts';
+import type { Exchange, Instrument, InstrumentToken } from '../../domain/instrument.ts';
+import { parseIstTimeOfDay, type IstTimeOfDay } from '../../domain/ist.ts';
+import type { Logger } from '../../ports/logger/logger.ts';
+import { startSelectionRefresh, type RunningSelectionRefresh } from '../live/selection-refresh.ts';
+import { selectionAtStart, type FollowedSelection } from './instrument-selection.ts';
 import { BrokerFeedId } from '../../ports/broker-feed.ts';
 import { ClockId, type Clock } from '../../ports/clock.ts';
 import { CommandBusId, type CommandBus } from '../../ports/command-bus/command-bus.ts';
@@ -39,6 +43,8 @@ import {
   MarketSessionId,
   PrometheusMetricsId,
   ReconciliationLogId,
+  SelectionLogId,
+  SelectionSourceId,
   buildContainer,
   type SinkChoice,
 } from './container.ts';
@@ -69,6 +75,8 @@ export interface LivePipeline {
   readonly service: RunningLiveService;
   /** Where /metrics, /healthz and /readyz are served. */
   readonly telemetryUrl: string;
+  /** The instruments followed now (INSTRUMENTS_QUERY's selection changes at each refresh). */
+  instruments(): readonly Instrument[];
   /** Stops everything in order: backfill, feed and sink, recording, gap ledger, command bus. */
   stop(): Promise<void>;
 }
@@ -82,6 +90,24 @@ const RUN_CHECKPOINT_INTERVAL_MS = 1000;
  * without it (and without their failover gaps): it delays the failover itself, so it stays short.
  */
 const SHARED_CHECKPOINT_READ_MS = 3000;
+/** After a failed evaluation of INSTRUMENTS_QUERY (no master), the next try. */
+const SELECTION_RETRY_MS = 15 * 60_000;
+
+/** REFRESH_INSTRUMENTS: evaluate the query now, on a freshly downloaded master. */
+const refreshByCommand = (refresh: RunningSelectionRefresh | undefined, logger: Logger): void => {
+  if (refresh === undefined) {
+    logger.warn('REFRESH_INSTRUMENTS ignored: the service is still starting');
+    return;
+  }
+  void refresh.refresh('command');
+};
+
+const istTimeOfDayOf = (text: string): IstTimeOfDay => {
+  const t = parseIstTimeOfDay(text);
+  // Decoded by the config's own codec: reaching here is a wiring bug.
+  if (t === undefined) throw new Error(`INSTRUMENTS_REFRESH_AT: not a time of day: ${text}`);
+  return t;
+};
 
 type ControlPublishers = Record<'quarantine' | 'gaps' | 'candles', RecordPublisher>;
 
@@ -148,6 +174,8 @@ const resolveLiveParts = async (container: Container, opened: Closer[]) => {
     historical: container.get(HistoricalDataId),
     sink,
     commandBus: (): Promise<CommandBus> => (commandBus ??= container.getAsync(CommandBusId)),
+    selectionSource: container.get(SelectionSourceId),
+    selectionLog: () => container.getAsync(SelectionLogId),
     gapLog: () => container.getAsync(GapLedgerLogId),
     reconciliationLog: () => container.getAsync(ReconciliationLogId),
   };
@@ -155,7 +183,7 @@ const resolveLiveParts = async (container: Container, opened: Closer[]) => {
 
 /** Each step pushes how to close what it opened onto `opened`, before the next step runs. */
 const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<LivePipeline> => {
-  const { config, logger, instruments } = o.startup;
+  const { config, logger } = o.startup;
   const a = config.app;
   const unlock = await lockDataDir(a.dataDir);
   opened.push(unlock);
@@ -171,9 +199,12 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
     ? startFeedRecording({ dir: join(a.dataDir, 'recordings'), logger, metrics: registry })
     : undefined;
   if (recording !== undefined) opened.push(() => recording.close());
+  // Ticks carry the exchange of their instrument, known once the selection is (below).
+  const known: { followed?: FollowedSelection } = {};
   const container = buildContainer({
+    exchangeOf: (token) => known.followed?.knownExchangeOf(token),
     config,
-    instruments,
+    instruments: o.startup.instruments,
     logger,
     metrics: registry,
     sink: o.sink,
@@ -184,6 +215,17 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   });
   const parts = await resolveLiveParts(container, opened);
   const { metrics, clock, session, sink } = parts;
+  // What to follow, before anything else connects: a query the master cannot answer stops the start.
+  const selection = await selectionAtStart(
+    o.startup.instruments,
+    parts.selectionSource,
+    { maxInstrumentsPerSocket: a.maxInstrumentsPerSocket, maxSockets: a.maxSockets },
+    logger,
+  );
+  known.followed = selection.followed;
+  const instruments = selection.followed.current();
+  // Set once the feed runs; REFRESH_INSTRUMENTS may arrive before (it is then refused as too early).
+  let selectionRefresh: RunningSelectionRefresh | undefined;
   // CLUSTER_GROUP: start following nothing; the group's assignments add the instruments of our shards.
   const cluster = o.sink.kind === 'kafka' ? config.cluster : undefined;
   const followedAtStart = cluster === undefined ? instruments : [];
@@ -229,6 +271,10 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         clock,
         session,
         bus: (commands = await parts.commandBus()),
+        instruments: selection.followed,
+        ...(selection.byQuery
+          ? { refreshInstruments: () => refreshByCommand(selectionRefresh, logger) }
+          : {}),
         ...(cluster === undefined
           ? {}
           : { owned: { ownedShards: async () => (await shardFollowing.promise).ownedShards() } }),
@@ -335,7 +381,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
         ? {}
         : { notReadyBy: () => ({ cluster: following === undefined ? 'joining' : following.readiness() }) }),
       fatal: kafkaRefused.promise,
-      trust: trustOptions(config, instruments, {
+      trust: trustOptions(config, selection.followed.exchangeOf, {
         control,
         historical: parts.historical,
         reconciliationLog,
@@ -364,9 +410,45 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       { group: cluster.group, shardCount: cluster.shards },
     );
   if (following !== undefined) shardFollowing.resolve(following);
+  // INSTRUMENTS_QUERY: evaluated again before each session and on REFRESH_INSTRUMENTS; a change is
+  // followed without a restart (in a cluster, within the shards this member holds).
+  const selectionLog = selection.byQuery ? await parts.selectionLog() : undefined;
+  if (selectionLog !== undefined) opened.push(() => selectionLog.close());
+  if (selectionLog !== undefined)
+    selectionRefresh = await startSelectionRefresh(
+      {
+        source: parts.selectionSource,
+        follower: {
+          follow: (change, selected) => {
+            selection.followed.replace(selected);
+            if (following !== undefined) {
+              void following.replaceInstruments(selected);
+              return true;
+            }
+            const removed = change.removed.map((i) => i.token);
+            const added = change.added.map((i) => i.token);
+            const dropped = removed.length === 0 || service.remove(removed);
+            const took = added.length === 0 || service.add(added);
+            return dropped && took;
+          },
+        },
+        log: selectionLog,
+        clock,
+        session,
+        logger,
+        metrics,
+      },
+      {
+        refreshAt: istTimeOfDayOf(a.instrumentsRefreshAt),
+        retryMs: SELECTION_RETRY_MS,
+        capacity: a.maxInstrumentsPerSocket * a.maxSockets,
+      },
+      { masterDay: selection.masterDay, instruments },
+    );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      await selectionRefresh?.stop();
       // Leave the group first: the others take our shards now, not after the session timeout.
       await following?.stop();
       await backfill.stop((b) => b.stop());
@@ -387,16 +469,22 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       await control.gaps.close(); // the trust stages closed the quarantine and candle publishers
       await gapLog.close();
       await reconciliationLog.close();
+      await selectionLog?.close();
       await (await parts.commandBus()).close();
       await unlock();
     })());
-  return { service, telemetryUrl: telemetry.server.url, stop };
+  return {
+    service,
+    telemetryUrl: telemetry.server.url,
+    instruments: () => selection.followed.current(),
+    stop,
+  };
 };
 
 /** The trust stages' settings: validation, freshness, subscriptions, and the candles reconciled after the close. */
 const trustOptions = (
   config: ServiceConfig,
-  instruments: readonly Instrument[],
+  exchangeOf: (token: InstrumentToken) => Exchange,
   deps: {
     readonly control: ControlPublishers;
     readonly historical: TrustOptionsCandles['historical'];
@@ -404,7 +492,6 @@ const trustOptions = (
   },
 ): TrustOptions => {
   const a = config.app;
-  const exchanges = new Map(instruments.map((i) => [i.token as string, i.exchange]));
   return {
     quarantine: deps.control.quarantine,
     validation: validationRulesOf(a),
@@ -418,7 +505,7 @@ const trustOptions = (
     candles: {
       publisher: deps.control.candles,
       historical: deps.historical,
-      exchangeOf: (token) => exchanges.get(token) ?? 'NSE',
+      exchangeOf,
       priceTolerance: 0.001,
       reconcile: a.reconcileAfterClose,
       log: deps.reconciliationLog,

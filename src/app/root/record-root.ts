@@ -1,7 +1,8 @@
 import type { MstockAdapters } from '../../adapters/mstock/create-mstock-adapters.ts';
 import type { FeedRecording } from '../../adapters/recording/feed-recorder.ts';
 import { buildRecordContainer, type RecordInputs } from './container/record-container.ts';
-import { FeedRecordingId, MstockAdaptersId } from './container/tokens.ts';
+import { FeedRecordingId, MstockAdaptersId, SelectionSourceId } from './container/tokens.ts';
+import type { SelectionSource } from '../live/selection-refresh.ts';
 
 /** What `tickflow record` runs: the m.Stock feed, tapped by the session recorder. */
 export interface RecordSession {
@@ -9,10 +10,16 @@ export interface RecordSession {
   readonly recording: FeedRecording;
   /** The feed to follow, the login to close, and the masker for the command's own errors. */
   readonly mstock: MstockAdapters;
+  /** What to record: the fixed list, or INSTRUMENTS_QUERY on the broker's master. */
+  readonly selection: SelectionSource;
 }
 
 /** The composition root of `tickflow record`: the record container, resolved here. */
 export const composeRecord = (inputs: RecordInputs): RecordSession => {
   const container = buildRecordContainer(inputs);
-  return { recording: container.get(FeedRecordingId), mstock: container.get(MstockAdaptersId) };
+  return {
+    recording: container.get(FeedRecordingId),
+    mstock: container.get(MstockAdaptersId),
+    selection: container.get(SelectionSourceId),
+  };
 };

@@ -1,7 +1,7 @@
 import { either as E } from 'fp-ts';
 import * as t from 'io-ts';
 import { MetricsBatchC } from './metrics-wire.ts';
-import { ChunkC, ChunkIdC, CountC } from '../wire-codecs.ts';
+import { ChunkC, ChunkIdC, CountC, ExchangeC } from '../wire-codecs.ts';
 
 /**
  * The messages between the backfill's parent process and its two stage processes, over the
@@ -20,7 +20,6 @@ const AbsolutePath = t.refinement(
   (s) => s.startsWith('/') && !s.includes('\0'),
   'an absolute path',
 );
-const Exchange = t.keyof({ NSE: null, BSE: null, NFO: null, BFO: null }, 'an exchange');
 
 /** Child → parent, by type. */
 const CHILD = {
@@ -46,10 +45,14 @@ const CHILD = {
 };
 export type ChildMessage = t.TypeOf<(typeof CHILD)[keyof typeof CHILD]>;
 
-export const FetchItemC = t.type({ chunk: ChunkC, exchange: Exchange, file: AbsolutePath });
+export const FetchItemC = t.type({ chunk: ChunkC, exchange: ExchangeC, file: AbsolutePath });
 export type FetchItem = t.TypeOf<typeof FetchItemC>;
 
-export const PublishItemC = t.type({ chunkId: ChunkIdC, file: AbsolutePath });
+/** `exchange`: the chunk's instrument's, stamped on its ticks (absent from an older parent). */
+export const PublishItemC = t.intersection([
+  t.type({ chunkId: ChunkIdC, file: AbsolutePath }),
+  t.partial({ exchange: ExchangeC }),
+]);
 export type PublishItem = t.TypeOf<typeof PublishItemC>;
 
 /** Parent → child, by type. */

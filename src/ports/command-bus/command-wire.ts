@@ -13,6 +13,12 @@ import { InvalidCommand } from './command-bus-errors.ts';
  * Anything else becomes `rejected` with a reason: a bad message is never an exception.
  */
 export const START_BACKFILL = 'START_BACKFILL';
+export const REFRESH_INSTRUMENTS = 'REFRESH_INSTRUMENTS';
+/** The commands that take no argument, by their plain-text name. */
+const BARE_COMMANDS: Readonly<Record<string, SystemCommand>> = {
+  [START_BACKFILL]: { type: 'StartBackfill' },
+  [REFRESH_INSTRUMENTS]: { type: 'RefreshInstruments' },
+};
 export const MIN_BACKFILL_DAYS = 1;
 export const MAX_BACKFILL_DAYS = 60;
 /** Far above any real command (51 tokens is ~500 bytes); a bigger message is refused unparsed. */
@@ -94,6 +100,12 @@ const decodeJson = (raw: string, text: string): Inbound => {
   if (!isPlainObject(parsed)) return rejected(raw, 'expected a JSON object with a "command" field');
   const command = parsed['command'];
   if (command === undefined) return rejected(raw, 'missing field "command"');
+  if (command === REFRESH_INSTRUMENTS) {
+    const extra = Object.keys(parsed).filter((k) => k !== 'command');
+    return extra.length === 0
+      ? { kind: 'command', command: { type: 'RefreshInstruments' } }
+      : rejected(raw, `${REFRESH_INSTRUMENTS} takes no field: ${extra.slice(0, 5).join(', ')}`);
+  }
   if (command !== START_BACKFILL)
     return rejected(raw, `unknown command ${shown(JSON.stringify(command)).slice(0, 60)}`);
   // A typo such as "day" must not silently fall back to a default: unknown fields are refused.
@@ -118,26 +130,35 @@ const decodeJson = (raw: string, text: string): Inbound => {
 export const decodeCommand = (raw: string): Inbound => {
   if (raw.length > MAX_COMMAND_BYTES) return rejected(raw, `message too large (${raw.length} characters)`);
   const text = raw.trim();
-  if (text === START_BACKFILL) return { kind: 'command', command: { type: 'StartBackfill' } };
+  const bare = Object.hasOwn(BARE_COMMANDS, text) ? BARE_COMMANDS[text] : undefined;
+  if (bare !== undefined) return { kind: 'command', command: bare };
   if (text.startsWith('{') || text.startsWith('[')) return decodeJson(raw, text);
   if (text === '') return rejected(raw, 'empty message');
-  if (text.toUpperCase() === START_BACKFILL)
-    return rejected(raw, `commands are case-sensitive: expected ${START_BACKFILL}`);
-  return rejected(raw, `unknown command (expected ${START_BACKFILL} or a JSON object)`);
+  if (Object.hasOwn(BARE_COMMANDS, text.toUpperCase()))
+    return rejected(raw, `commands are case-sensitive: expected ${text.toUpperCase()}`);
+  return rejected(
+    raw,
+    `unknown command (expected ${START_BACKFILL}, ${REFRESH_INSTRUMENTS} or a JSON object)`,
+  );
 };
 
 /** Each command's name on the wire; a new kind of command must be given one. */
-const WIRE_NAME: Readonly<Record<SystemCommand['type'], string>> = { StartBackfill: START_BACKFILL };
+const WIRE_NAME: Readonly<Record<SystemCommand['type'], string>> = {
+  StartBackfill: START_BACKFILL,
+  RefreshInstruments: REFRESH_INSTRUMENTS,
+};
 
 /** The JSON form `publish` writes; `decodeCommand` reads it back to the same command. */
 export const encodeCommand = (command: SystemCommand): string =>
-  JSON.stringify({
-    command: WIRE_NAME[command.type],
-    ...(command.id === undefined ? {} : { id: command.id }),
-    ...(command.days === undefined ? {} : { days: command.days }),
-    ...(command.tokens === undefined ? {} : { tokens: command.tokens }),
-    ...(command.interval === undefined ? {} : { interval: command.interval }),
-  });
+  command.type === 'RefreshInstruments'
+    ? JSON.stringify({ command: WIRE_NAME[command.type] })
+    : JSON.stringify({
+        command: WIRE_NAME[command.type],
+        ...(command.id === undefined ? {} : { id: command.id }),
+        ...(command.days === undefined ? {} : { days: command.days }),
+        ...(command.tokens === undefined ? {} : { tokens: command.tokens }),
+        ...(command.interval === undefined ? {} : { interval: command.interval }),
+      });
 
 /** Encodes a command for sending, checking it the way the receiver will. */
 export const encodeCheckedCommand = (command: SystemCommand): E.Either<InvalidCommand, string> => {

@@ -3,6 +3,7 @@ import { either as E } from 'fp-ts';
 import { isInstrumentToken, type InstrumentToken } from '../../domain/instrument.ts';
 import { tickId, tickTime, type Tick } from '../../domain/tick.ts';
 import { msToSeconds, type EpochMs, type Rupees } from '../../domain/units.ts';
+import { ExchangeC } from '../wire-codecs.ts';
 
 /**
  * The JSON form of a tick on `market_ticks` (schema version 1). The seed's four fields `token`,
@@ -36,6 +37,7 @@ const TickWireRequired = t.type({
   seq: Count,
 });
 const TickWireOptional = t.partial({
+  exchange: ExchangeC,
   exchangeTime: Ms,
   lastTradedQuantity: Count,
   averagePrice: Price,
@@ -60,11 +62,16 @@ const TickWireOptional = t.partial({
 export const TickWire = t.intersection([TickWireRequired, TickWireOptional]);
 export type TickWire = t.TypeOf<typeof TickWire>;
 
-/** The wire form of a tick. Field order is fixed, so equal ticks give byte-equal JSON. */
+/**
+ * The wire form of a tick. Field order is fixed, so equal ticks give byte-equal JSON; `exchange`
+ * only when known (an undefined one is left out, as JSON would).
+ */
 export const toWire = (tick: Tick): TickWire => {
-  const { token, ltp, volume, source, receivedAt, seq, ...rich } = tick;
+  const { token, exchange, ltp, volume, source, receivedAt, seq, ...rich } = tick;
   return {
     token,
+    // Written after the token, wherever the tick holds it (the decoder's literals, a candle's).
+    ...(exchange === undefined ? undefined : { exchange }),
     ltp,
     volume,
     timestamp: msToSeconds(tickTime(tick)),

@@ -4,20 +4,7 @@ import type { MarketSession } from '../../../src/domain/market-session.ts';
 import type { EpochMs } from '../../../src/domain/units.ts';
 import type { RunningSimulator } from '../../../src/simulator/start-simulator.ts';
 
-/** Polls `probe` until it gives a value, or fails after `timeoutMs`. */
-export const waitFor = async <T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+export { waitFor } from '../../support/wait-for.ts';
 
 /** The tick ids a backfill of `days` trading days before `now` must produce: one per token and minute. */
 export const expectedIds = async (

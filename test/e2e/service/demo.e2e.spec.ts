@@ -26,7 +26,7 @@ describe('tickflow demo: the first run a user makes', () => {
         90_000,
       );
       await demo.waitForLine(/^\[INFO\] Kafka Producer Ready/, 60_000);
-      await demo.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 30_000);
+      await demo.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 30_000);
       const status = await demo.waitForLine(/acknowledged by Kafka [1-9]\d*/, 30_000);
       expect(status).toMatch(/feed connected/);
 

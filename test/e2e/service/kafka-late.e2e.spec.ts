@@ -45,7 +45,7 @@ describe('tickflow live with no Kafka at start', () => {
     const base = `http://127.0.0.1:${metricsPort}`;
     const scrape = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
     try {
-      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 60_000);
+      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 60_000);
       // The journal grows while nothing listens on the Kafka port.
       let body = await scrape();
       const deadline = Date.now() + 30_000;

@@ -55,7 +55,7 @@ describe('tickflow live, end to end: simulator → service process → real Kafk
     const dataDir = env['DATA_DIR'] ?? '';
     try {
       await service.waitForLine(/^\[INFO\] Kafka Producer Ready/, 60_000);
-      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 30_000);
+      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 30_000);
       await service.waitForLine(/^\[DEBUG\] Tick received for 26000$/, 30_000);
 
       const base = `http://127.0.0.1:${env['METRICS_PORT'] ?? ''}`;

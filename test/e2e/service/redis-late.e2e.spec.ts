@@ -42,7 +42,7 @@ describe('tickflow live with Redis down at start', () => {
     });
     try {
       await service.waitForLine(/Not listening for commands \(START_BACKFILL\) yet; retrying/, 60_000);
-      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 30_000);
+      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 30_000);
       // Ticks reach Kafka while Redis is still down.
       const accepted = async (): Promise<number> => {
         const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

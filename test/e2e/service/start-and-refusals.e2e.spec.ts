@@ -55,7 +55,7 @@ describe('tickflow live: how it starts, and how it refuses to', () => {
     const env = await baseEnv();
     const first = startTickflow(['live'], env);
     try {
-      await first.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 60_000);
+      await first.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 60_000);
       const firstPid = first.child.pid ?? 0;
       const second = startTickflow(['live'], {
         ...env,
@@ -85,7 +85,7 @@ describe('tickflow live: how it starts, and how it refuses to', () => {
     writeFileSync(join(env['DATA_DIR'] ?? '', 'service.lock'), String(first.child.pid ?? 0));
     const next = startTickflow(['live'], env);
     try {
-      await next.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 60_000);
+      await next.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 60_000);
       next.child.kill('SIGTERM');
       expect(await next.exited()).toBe(0);
     } finally {

@@ -74,7 +74,7 @@ describe('tickflow live, end to end: the time no tickflow ran is a gap on record
         const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(body)?.[1] ?? 0);
       };
-      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 60_000);
+      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 60_000);
       return { service, metric };
     };
     try {

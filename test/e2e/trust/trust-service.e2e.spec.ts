@@ -48,7 +48,7 @@ describe('tickflow live, end to end: quarantine and the gap topic', () => {
     });
     const metrics = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     try {
-      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket$/, 60_000);
+      await service.waitForLine(/^\[INFO\] Connected to MStock WebSocket\b/, 60_000);
       await waitFor('ticks flowing', async () => /^ticks_accepted_total [1-9]\d{2,}/m.test(await metrics()));
       await fetch(`${sim.url}/sim/faults`, {
         method: 'POST',

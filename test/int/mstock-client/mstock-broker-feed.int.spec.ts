@@ -1,32 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../../src/adapters/memory/memory-logger.ts';
-import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { encodeFrame, encodePacket, HEARTBEAT_FRAME } from '../../../src/simulator/encode-frame.ts';
 import { QUIET_SOCKET } from '../../../src/adapters/mstock/feed-watchdog.ts';
 import { InvalidCredentials } from '../../../src/adapters/mstock/mstock-errors.ts';
-import { MstockBrokerFeed } from '../../../src/adapters/mstock/mstock-broker-feed.ts';
-import { MstockHttpClient } from '../../../src/adapters/mstock/mstock-http-client.ts';
-import { mstockSettings, type MstockSettingsInput } from '../../../src/adapters/mstock/mstock-settings.ts';
-import { SecretMasker } from '../../../src/adapters/mstock/secret-masker.ts';
-import { SessionManager } from '../../../src/adapters/mstock/session-manager.ts';
-import { systemClock } from '../../../src/adapters/system/system-clock.ts';
+import type { MstockBrokerFeed } from '../../../src/adapters/mstock/mstock-broker-feed.ts';
 import { instrumentToken } from '../../../src/domain/instrument.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
-import type { LogLevel } from '../../../src/ports/logger/logger.ts';
 import type { Subscription } from '../../../src/ports/broker-feed.ts';
-import { fail, fakeBrokerFetch, html502, ok } from '../../unit/mstock-client/fake-broker-fetch.ts';
+import { html502 } from '../../unit/mstock-client/fake-broker-fetch.ts';
 import { feedReader } from './feed-reader.ts';
+import { makeFeed as feedUnderTest, quotes, type Options } from './feed-under-test.ts';
 import { startFeedTestServer, type FeedTestServer } from './feed-test-server.ts';
 
 const NIFTY = 26000;
 const TCS = 11536;
 const RELIANCE = 2885;
 const SUBSCRIPTION: Subscription = { tokens: [NIFTY, TCS].map(instrumentToken), mode: 'full' };
-
-/** One frame of quote packets: price in paise, volume, exchange time 0 (not sent). */
-const quotes = (...packets: [token: number, paise: number][]): Uint8Array =>
-  encodeFrame(packets.map(([token, ltp]) => encodePacket({ token, ltp, volume: 10 }, 'quote44')));
 
 let server: FeedTestServer;
 beforeEach(async () => {
@@ -37,75 +26,7 @@ afterEach(async () => {
   await server.close();
 });
 
-interface Options {
-  readonly feed?: MstockSettingsInput['feed'];
-  readonly logLevel?: LogLevel;
-  readonly password?: string;
-  readonly clock?: Clock;
-  /** Answers the n-th TOTP step (1-based) with this instead of a token. */
-  readonly verifyAnswer?: (n: number) => Response | undefined;
-}
-
-/** The feed under test, logging in against a stand-in REST API that hands out tok1, tok2, ... */
-const makeFeed = (options: Options = {}) => {
-  let issued = 0;
-  let verifications = 0;
-  const clock = options.clock ?? systemClock;
-  const rest = fakeBrokerFetch(({ path, form }) => {
-    if (path === '/connect/login') {
-      return form.get('password') === 'pw'
-        ? ok({})
-        : fail(200, 'Invalid username or password (MACM1)', 'MiraeException');
-    }
-    if (path === '/session/verifytotp') {
-      verifications += 1;
-      return options.verifyAnswer?.(verifications) ?? ok({ access_token: `tok${++issued}` });
-    }
-    return undefined;
-  });
-  const settings = mstockSettings({
-    feed: {
-      wsUrl: server.wsUrl,
-      // Long enough that a busy machine does not replace sockets mid-test; the silence tests set 300.
-      staleAfterMs: 5000,
-      reconnectBackoff: { initialMs: 20, maxMs: 100, multiplier: 2 },
-      ...options.feed,
-    },
-  });
-  const logger = new MemoryLogger(options.logLevel ?? 'info');
-  const metrics = new MemoryMetrics();
-  const masker = new SecretMasker();
-  const client = new MstockHttpClient({
-    apiUrl: 'https://api.example',
-    requestTimeoutMs: 1000,
-    metrics,
-    masker,
-    fetch: rest.fetch,
-  });
-  const session = new SessionManager({
-    client,
-    credentials: {
-      username: 'u',
-      password: options.password ?? 'pw',
-      apiKey: 'key/+',
-      totpSecret: 'JBSWY3DPEHPK3PXP',
-    },
-    settings: settings.session,
-    masker,
-    clock,
-    logger,
-  });
-  const feed = new MstockBrokerFeed({
-    session,
-    settings: settings.feed,
-    masker,
-    clock,
-    logger,
-    metrics,
-    random: () => 0.5,
-  });
-  return { feed, logger, metrics, rest };
-};
+const makeFeed = (options: Options = {}) => feedUnderTest(server, options);
 
 /** Readers still open at the end of a test are aborted, so a failed test leaves no feed running. */
 const open: (() => void)[] = [];
@@ -117,19 +38,19 @@ const reader = (feed: MstockBrokerFeed, subscription = SUBSCRIPTION) => {
 
 describe('MstockBrokerFeed against a WebSocket server', () => {
   it('logs in, subscribes in chunks, sets the mode, and yields one ticks message per frame', async () => {
-    const { feed, logger, metrics } = makeFeed({ feed: { maxTokensPerConnection: 1 } });
+    const { feed, logger, metrics } = makeFeed();
     const r = reader(feed);
     expect(await r.next('connected')).toMatchObject({ attempt: 1 });
-    const conn = await server.subscribed(1, 2);
+    const conn = await server.subscribed(1);
     expect(conn.url).toBe('/?API_KEY=key%2F%2B&ACCESS_TOKEN=tok1');
     expect(conn.received).toEqual([
       'LOGIN:tok1',
-      '{"a":"subscribe","v":[26000]}',
-      '{"a":"subscribe","v":[11536]}',
-      '{"a":"mode","v":["full",[26000]]}',
-      '{"a":"mode","v":["full",[11536]]}',
+      '{"a":"subscribe","v":[26000,11536]}',
+      '{"a":"mode","v":["full",[26000,11536]]}',
     ]);
     expect(logger.lines()).toContain('[INFO] Connected to MStock WebSocket');
+    const connected = logger.records.find((l) => l.message === 'Connected to MStock WebSocket');
+    expect(connected?.fields).toEqual({ socket: 1, instruments: 2 });
     conn.socket.send(quotes([NIFTY, 2_590_055], [TCS, 310_010]));
     const message = await r.next('ticks');
     expect(message.ticks.map((t) => [t.token, t.ltp])).toEqual([

@@ -174,7 +174,7 @@ describe('MstockBrokerFeed against the simulator', () => {
   it('recovers a dropped connection with LOGIN, every subscription and the mode sent again', async () => {
     h = await startSimulatorAndAdapters({
       sim: { rate: 200 },
-      settings: { feed: { maxTokensPerConnection: 2 } },
+      settings: { feed: { maxInstrumentsPerSocket: 3 } },
     });
     const sim = h.sim;
     const subscription: Subscription = { tokens: [NIFTY, RELIANCE, TCS].map(instrumentToken), mode: 'full' };
@@ -193,14 +193,16 @@ describe('MstockBrokerFeed against the simulator', () => {
     expect(after.id).not.toBe(before.id);
     expect(after.messages).toEqual(before.messages);
     expect(after.messages.slice(1)).toEqual([
-      '{"a":"subscribe","v":[26000,2885]}',
-      '{"a":"subscribe","v":[11536]}',
-      '{"a":"mode","v":["full",[26000,2885]]}',
-      '{"a":"mode","v":["full",[11536]]}',
+      '{"a":"subscribe","v":[26000,2885,11536]}',
+      '{"a":"mode","v":["full",[26000,2885,11536]]}',
     ]);
     expect([...after.subscribed].sort()).toEqual([26000, 2885, 11536].sort());
     expect(new Set((await r.next('ticks')).ticks.map((t) => t.token)).size).toBeGreaterThan(0);
-    expect(h.logger.lines().filter((l) => l === '[INFO] Connected to MStock WebSocket')).toHaveLength(2);
+    const connects = h.logger.records.filter((l) => l.message === 'Connected to MStock WebSocket');
+    expect(connects.map((l) => l.fields)).toEqual([
+      { socket: 1, instruments: 3 },
+      { socket: 1, instruments: 3 },
+    ]);
     r.abort();
   });
 

@@ -60,7 +60,11 @@ describe('RedisCommandBus', () => {
     expect(await inbox.take(1)).toEqual([{ kind: 'command', command: { type: 'StartBackfill', days: 1 } }]);
     await a.bus.publish({ type: 'StartBackfill', days: 2 });
     await inbox.take(2);
-    expect(inbox.messages.map((m) => (m.kind === 'command' ? m.command.days : 0))).toEqual([1, 2]);
+    expect(
+      inbox.messages.map((m) =>
+        m.kind === 'command' && m.command.type === 'StartBackfill' ? m.command.days : 0,
+      ),
+    ).toEqual([1, 2]);
   });
 
   it('a rejected message reaching the backfill coordinator is logged once and counted once', async () => {

@@ -98,7 +98,7 @@ export const startTrustBed = async (options: {
   const logger = new MemoryLogger('info');
   const container = buildContainer({
     config,
-    instruments: instruments.right,
+    instruments: { kind: 'list', instruments: instruments.right },
     logger,
     sink: { kind: 'kafka' },
     clock,

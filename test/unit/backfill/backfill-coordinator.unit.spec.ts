@@ -196,6 +196,34 @@ describe('BackfillCoordinator commands', () => {
     expect(second.kind === 'new' && second.request.windows).toHaveLength(2);
   });
 
+  it('hands REFRESH_INSTRUMENTS to the selection, and refuses it without one, starting no backfill', async () => {
+    const h = makeHarness();
+    const bus = new MemoryCommandBus();
+    const jobs = heldJobs();
+    let refreshes = 0;
+    await coordinatorOf(
+      h,
+      jobs.runJob,
+      { onStart: 'never' },
+      { bus, refreshInstruments: () => (refreshes += 1) },
+    ).start();
+    await bus.publishRaw('REFRESH_INSTRUMENTS');
+    await settle();
+    expect(refreshes).toBe(1);
+    expect(jobs.targets).toHaveLength(0);
+
+    const fixed = makeHarness();
+    const fixedBus = new MemoryCommandBus();
+    await coordinatorOf(fixed, jobs.runJob, { onStart: 'never' }, { bus: fixedBus }).start();
+    await fixedBus.publishRaw('{"command":"REFRESH_INSTRUMENTS"}');
+    await settle();
+    expect(fixed.metrics.value('system_commands_total', { outcome: 'refused' })).toBe(1);
+    expect(fixed.logger.lines()).toContain(
+      '[WARN] REFRESH_INSTRUMENTS ignored: this service follows a fixed list (no INSTRUMENTS_QUERY)',
+    );
+    expect(jobs.targets).toHaveLength(0);
+  });
+
   it('logs and counts a malformed command, and keeps listening', async () => {
     const h = makeHarness();
     const bus = new MemoryCommandBus();

@@ -218,7 +218,13 @@ export const coordinatorOf = (
   h: Harness,
   runJob: RunJob,
   settings: Partial<CoordinatorSettings> = {},
-  extra: { bus?: CommandBus; schedule?: Schedule; owned?: OwnedInstruments; handoff?: HandoffSettings } = {},
+  extra: {
+    bus?: CommandBus;
+    schedule?: Schedule;
+    owned?: OwnedInstruments;
+    handoff?: HandoffSettings;
+    refreshInstruments?: () => void;
+  } = {},
 ) =>
   new BackfillCoordinator(
     {
@@ -229,6 +235,7 @@ export const coordinatorOf = (
       ...(extra.schedule === undefined ? {} : { schedule: extra.schedule }),
       ...(extra.owned === undefined ? {} : { owned: extra.owned }),
       ...(extra.handoff === undefined ? {} : { handoff: extra.handoff }),
+      ...(extra.refreshInstruments === undefined ? {} : { refreshInstruments: extra.refreshInstruments }),
     },
     { ...COORDINATOR_SETTINGS, ...settings },
   );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BackfillJob, type JobTarget } from '../../../src/app/backfill/backfill-job.ts';
 import { ChunkFiles } from '../../../src/adapters/backfill-stages/chunk-files.ts';
 import { resolveRequest } from '../../../src/app/backfill/plan-request.ts';
+import type { Exchange } from '../../../src/domain/instrument.ts';
 import { tickId } from '../../../src/domain/tick.ts';
 import type { PlanEvent } from '../../../src/domain/backfill-plan-types.ts';
 import { faulty } from './faulty-launcher.ts';
@@ -81,6 +82,18 @@ describe('BackfillJob', () => {
       high: candle.high,
       low: candle.low,
     });
+  });
+
+  it('stamps each tick with the exchange of the instrument its candles were fetched for', async () => {
+    const h = makeHarness();
+    loadMinuteBars(h, [RELIANCE, TCS]);
+    const exchangeOf = (token: string): Exchange => (token === RELIANCE ? 'BSE' : 'NSE');
+    const deps = { ...jobDepsOf(h), exchangeOf };
+    expect((await new BackfillJob(deps, JOB_SETTINGS, newTarget(h, [RELIANCE, TCS])).run()).status).toBe(
+      'succeeded',
+    );
+    const stamped = new Set(h.ticks().map((t) => `${t.token} ${String(t.exchange)}`));
+    expect([...stamped].sort()).toEqual([`${RELIANCE} BSE`, `${TCS} NSE`].sort());
   });
 
   it('resumes a plan without fetching a fetched chunk whose file exists, nor publishing a published one', async () => {

@@ -105,6 +105,16 @@ describe('parent → child messages', () => {
     );
   });
 
+  it('decodes publish work with or without the exchange for its ticks, and refuses an unknown one', () => {
+    const item = { chunkId: chunk.id, file: '/data/x.ndjson' };
+    for (const items of [[item], [{ ...item, exchange: 'BSE' }]]) {
+      expect(decodeParentMessage({ type: 'publish', items })).toEqual(E.right({ type: 'publish', items }));
+    }
+    expect(
+      reasonOf(decodeParentMessage({ type: 'publish', items: [{ ...item, exchange: 'MCX' }] })),
+    ).toContain('exchange');
+  });
+
   it('round-trips any planned chunk through JSON', () => {
     const intervals = Object.keys(CANDLE_INTERVAL_MINUTES) as CandleInterval[];
     fc.assert(

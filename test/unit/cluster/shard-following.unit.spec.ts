@@ -72,6 +72,31 @@ const setup = () => {
 };
 
 describe('startShardFollowing', () => {
+  it('follows a changed selection in the shards it holds only', async () => {
+    const { membership, followed, metrics, following } = setup();
+    await membership.assign([0, 2]);
+    const fresh: Instrument[] = [40001, 40002, 40003, 40004, 40005, 40006].map((n) => ({
+      token: instrumentToken(n),
+      symbol: `OPT${n}`,
+      exchange: 'NFO',
+      kind: 'equity',
+    }));
+    // Half the old instruments leave, six new ones join: only those of shards 0 and 2 concern us.
+    const next = [...instruments.slice(0, 5), ...fresh];
+    await following.replaceInstruments(next);
+    const ours = next.filter((i) => [0, 2].includes(shardOf(i.token, SHARDS))).map((i) => i.token);
+    expect([...followed].sort()).toEqual([...ours].sort());
+    expect(metrics.value('cluster_instruments_owned')).toBe(ours.length);
+    // A later assignment deals in the new selection.
+    await membership.assign([1]);
+    expect([...followed].sort()).toEqual(
+      next
+        .filter((i) => shardOf(i.token, SHARDS) === 1)
+        .map((i) => i.token)
+        .sort(),
+    );
+  });
+
   it('says joining until the first assignment, then follows the instruments of the shards assigned', async () => {
     const { membership, followed, metrics, following } = setup();
     expect(following.readiness()).toBe('joining');

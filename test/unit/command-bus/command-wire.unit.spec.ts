@@ -28,6 +28,17 @@ describe('decodeCommand', () => {
     expect(reasonOf('{"command":"start_backfill"}')).toContain('unknown command');
   });
 
+  it('reads REFRESH_INSTRUMENTS, plain or as JSON, and refuses it with fields or in lower case', () => {
+    const refresh = { kind: 'command', command: { type: 'RefreshInstruments' } };
+    expect(decodeCommand(' REFRESH_INSTRUMENTS\n')).toEqual(refresh);
+    expect(decodeCommand('{"command":"REFRESH_INSTRUMENTS"}')).toEqual(refresh);
+    expect(decodeCommand(encodeCommand({ type: 'RefreshInstruments' }))).toEqual(refresh);
+    expect(reasonOf('{"command":"REFRESH_INSTRUMENTS","days":5}')).toBe(
+      'REFRESH_INSTRUMENTS takes no field: days',
+    );
+    expect(reasonOf('refresh_instruments')).toBe('commands are case-sensitive: expected REFRESH_INSTRUMENTS');
+  });
+
   it('reads every field of the JSON form, tokens as strings or numbers', () => {
     expect(
       decodeCommand(

@@ -4,18 +4,22 @@ import { MemoryMetrics } from '../../../src/adapters/memory/memory-metrics.ts';
 import { encodeFrame, encodePacket, HEARTBEAT_FRAME } from '../../../src/simulator/encode-frame.ts';
 import { FeedFrameReader } from '../../../src/adapters/mstock/feed-frame-reader.ts';
 import { FeedMetrics } from '../../../src/adapters/mstock/feed-metrics.ts';
-import { instrumentToken } from '../../../src/domain/instrument.ts';
+import { instrumentToken, type Exchange, type InstrumentToken } from '../../../src/domain/instrument.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 
 const frame = (...tokens: number[]) =>
   encodeFrame(tokens.map((token) => encodePacket({ token, ltp: 100 }, 'ltp8')));
 
-const setup = (level: 'debug' | 'info' = 'debug', perSecond = 50) => {
+const setup = (
+  level: 'debug' | 'info' = 'debug',
+  perSecond = 50,
+  exchangeOf?: (token: InstrumentToken) => Exchange | undefined,
+) => {
   const logger = new MemoryLogger(level);
   const metrics = new MemoryMetrics();
   const reader = new FeedFrameReader(
     new Set(['1', '2', '3'].map(instrumentToken)),
-    { tickTimeZone: 'ist', priceDivisor: 100 },
+    { tickTimeZone: 'ist', priceDivisor: 100, exchangeOf },
     { debugTickLogIntervalMs: 1000, debugTickLogPerSecond: perSecond, malformedLogIntervalMs: 60_000 },
     new FeedMetrics(metrics),
     logger,
@@ -44,6 +48,21 @@ describe('FeedFrameReader', () => {
     const quiet = setup('info');
     quiet.reader.read(frame(1, 2, 3), epochMs(0));
     expect(quiet.logger.lines()).toEqual([]);
+  });
+
+  it('stamps ticks with the exchange its options name, asked again after exchangesChanged', () => {
+    const selection = new Map<string, Exchange>([
+      ['1', 'NSE'],
+      ['2', 'BSE'],
+    ]);
+    const { reader } = setup('info', 50, (t) => selection.get(t));
+    const exchanges = (at: number) => reader.read(frame(1, 2, 3), epochMs(at)).ticks.map((t) => t.exchange);
+    expect(exchanges(0)).toEqual(['NSE', 'BSE', undefined]);
+    selection.set('1', 'NFO');
+    expect(exchanges(1)).toEqual(['NSE', 'BSE', undefined]);
+    reader.exchangesChanged();
+    expect(exchanges(2)).toEqual(['NFO', 'BSE', undefined]);
+    expect(setup('info').reader.read(frame(1), epochMs(0)).ticks[0]?.exchange).toBeUndefined();
   });
 
   it('counts heartbeats, data frames, bytes and packets, and numbers ticks of one time apart', () => {

@@ -7,7 +7,8 @@ describe('mstockSettings', () => {
     expect(s).toEqual(DEFAULT_MSTOCK_SETTINGS);
     expect(s.apiUrl).toBe('https://api.mstock.trade');
     expect(s.feed.wsUrl).toBe('wss://ws.mstock.trade');
-    expect(s.feed.maxTokensPerConnection).toBe(1000);
+    expect(s.feed.maxInstrumentsPerSocket).toBe(1000);
+    expect(s.feed.maxSockets).toBe(3);
     expect(s.historical.maxBarsPerRequest).toBe(1000);
     expect(s.historical.rateLimit).toEqual({ perSecond: 1, burst: 1 });
     expect(s.session.otpChecksum).toBe('L');

@@ -6,7 +6,7 @@ import { ReplayBrokerFeed } from '../../../src/adapters/replay/replay-broker-fee
 import { encodeFrame, encodePacket } from '../../../src/simulator/encode-frame.ts';
 import { epochMsToFeedSeconds } from '../../../src/protocol/mstock/feed-time.ts';
 import type { SessionRecord } from '../../../src/adapters/recording/session-record.ts';
-import { instrumentToken } from '../../../src/domain/instrument.ts';
+import { instrumentToken, type Exchange } from '../../../src/domain/instrument.ts';
 import { encodeTick } from '../../../src/ports/tick-sink/tick-wire.ts';
 import { epochMs } from '../../../src/domain/units.ts';
 import { buildSession, HEADER } from '../recording/session-bytes.ts';
@@ -48,6 +48,23 @@ describe('ReplayBrokerFeed', () => {
       ['26000', 0, T0 + 10, 100],
       ['2885', 0, T0 + 10, 100],
     ]);
+  });
+
+  it('stamps replayed ticks with their exchange when given an exchangeOf, and with none otherwise', async () => {
+    const path = file(
+      'x.tfrec',
+      buildSession([[binary(T0 + 10, frame([26000, 2885], 10000)), end(T0 + 10)]], true).bytes,
+    );
+    const exchangeOf = (token: string): Exchange => (token === '2885' ? 'BSE' : 'NSE');
+    const stamped = ticksOf((await replay([path], { decode: { exchangeOf } })).messages);
+    const plain = ticksOf((await replay([path])).messages);
+    expect(stamped.map((t) => [t.token, t.exchange])).toEqual([
+      ['26000', 'NSE'],
+      ['2885', 'BSE'],
+    ]);
+    expect(plain.map((t) => t.exchange)).toEqual([undefined, undefined]);
+    // Only the exchange differs: values, seqs and ids are those of the plain replay.
+    expect(stamped.map((t) => ({ ...t, exchange: undefined }))).toEqual(plain);
   });
 
   it('numbers ticks on across the day files of one stream, and afresh for another stream', async () => {

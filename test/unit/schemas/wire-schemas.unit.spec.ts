@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame } from '../../../src/adapters/mstock/binary/decode-frame.ts';
+import { decodeFrame, type DecodeOptions } from '../../../src/adapters/mstock/binary/decode-frame.ts';
 import { candleToTick } from '../../../src/domain/candle.ts';
 import type { FeedGap } from '../../../src/domain/feed-events.ts';
 import { gapIdOf, type GapLedgerEvent } from '../../../src/domain/gap-ledger.ts';
@@ -16,15 +16,19 @@ import { encodeTick } from '../../../src/ports/tick-sink/tick-wire.ts';
 import { readWireSchema, schemaErrors, WIRE_SCHEMAS, type RecordKind } from '../../support/wire-schemas.ts';
 import { RELIANCE, TCS, TRADING, tick } from '../trust/trust-fixtures.ts';
 
-/** The fixture frame holding every packet kind (full packets with depth among them), decoded. */
-const fixtureTicks = () => {
+/**
+ * The fixture frame holding every packet kind (full packets with depth among them), decoded; with
+ * `exchangeOf`, stamped with an exchange as the live feed does.
+ */
+const fixtureTicks = (exchangeOf?: DecodeOptions['exchangeOf']) => {
   const dir = new URL('../../fixtures/mstock/', import.meta.url);
   const golden = JSON.parse(readFileSync(new URL('frame-every-kind.golden.json', dir), 'utf8')) as {
     receivedAt: number;
     options: { tickTimeZone: 'ist' | 'utc'; priceDivisor: number };
   };
   const bytes = new Uint8Array(readFileSync(new URL('frame-every-kind.bin', dir)));
-  return decodeFrame(bytes, epochMs(golden.receivedAt), new TickSequencer(), golden.options).ticks;
+  const options = { ...golden.options, exchangeOf };
+  return decodeFrame(bytes, epochMs(golden.receivedAt), new TickSequencer(), options).ticks;
 };
 
 const gap: FeedGap = {
@@ -87,9 +91,18 @@ describe('the published schemas of the Kafka topics (docs/schemas)', () => {
 
   it("accept every kind of record as tickflow's own encoders write it, documenting every field", () => {
     const ticks = fixtureTicks();
+    const onBse = fixtureTicks(() => 'BSE');
     expect(ticks.some((t) => t.depth !== undefined && t.depth.bids.length === 5)).toBe(true);
+    // Both forms are in the list below: ticks without an exchange, and every kind with one.
+    expect(ticks.map(encodeTick).filter((j) => j.includes('"exchange"'))).toEqual([]);
+    expect(onBse.map((t) => (JSON.parse(encodeTick(t)) as { exchange?: unknown }).exchange)).toEqual(
+      ticks.map(() => 'BSE'),
+    );
     const accepted: [RecordKind, string][] = [
       ...ticks.map((t): [RecordKind, string] => ['ticks', encodeTick(t)]),
+      ...onBse.map((t): [RecordKind, string] => ['ticks', encodeTick(t)]),
+      ['ticks', encodeTick(candleToTick(bar, epochMs(TRADING + 86_400_000), 'NSE'))],
+      ['quarantine', quarantineRecord('volume-backwards', tick(TRADING, { exchange: 'NFO' })).value],
       ['ticks', liveTick],
       ['ticks', encodeTick(withoutExchangeTime(tick(TRADING, { source: 'replay', seq: 3 })))],
       ['ticks', encodeTick(candleToTick(bar, epochMs(TRADING + 86_400_000)))],
@@ -124,6 +137,9 @@ describe('the published schemas of the Kafka topics (docs/schemas)', () => {
       ['ticks', drift(liveTick, (v) => (v['id'] = 'abc'))],
       ['ticks', drift(liveTick, (v) => (v['depth'] = { bids: [{ quantity: 1, price: 1 }], asks: [] }))],
       ['ticks', drift(liveTick, (v) => (v['exchangeTime'] = String(TRADING)))],
+      ['ticks', drift(liveTick, (v) => (v['exchange'] = 'MCX'))],
+      ['ticks', drift(liveTick, (v) => (v['exchange'] = 'nse'))],
+      ['ticks', drift(liveTick, (v) => (v['exchange'] = null))],
       ['ticks', '{"token":"2885",'],
       ['quarantine', drift(quarantined, (v) => (v['reason'] = 'too-expensive'))],
       ['quarantine', drift(quarantined, (v) => delete (v['tick'] as Record<string, unknown>)['ltp'])],

@@ -1,4 +1,5 @@
 import { nextSeq, type TickSequencer, type TokenRun } from '../../../domain/tick-sequencer.ts';
+import type { Exchange, InstrumentToken } from '../../../domain/instrument.ts';
 import type { DepthLevel, Tick } from '../../../domain/tick.ts';
 import type { EpochMs, Rupees } from '../../../domain/units.ts';
 import { FEED_EPOCH_UNIX_SECONDS, type TickTimeZone } from '../../../protocol/mstock/feed-time.ts';
@@ -66,6 +67,13 @@ export interface DecodeOptions {
   readonly tickTimeZone: TickTimeZone;
   /** Divisor for prices (100: paise → rupees, for NSE/BSE/NFO). */
   readonly priceDivisor: number;
+  /**
+   * The exchange of a subscribed token, from the selected instruments: a packet carries only the
+   * token, so the exchange cannot come from the feed. Asked once per token (the answer is kept
+   * with its seq state in the sequencer) and again while it answers undefined. Without it, ticks
+   * carry no exchange.
+   */
+  readonly exchangeOf?: ((token: InstrumentToken) => Exchange | undefined) | undefined;
 }
 
 /**
@@ -110,9 +118,12 @@ const time = (c: Ctx, at: number): EpochMs => {
  * constant by `satisfies`, so a change to the layout fails to compile here.
  *
  * Speed (bench/README.md, "Decode"): a packet's token is looked up once, as a number, in the
- * sequencer, which holds the token's string and its seq state together. Each tick is ONE object
- * literal holding all its fields, so it is born with its final hidden class and no out-of-object
- * property store; `seq` is computed before it. Fields keep the order the decoder has always used, since the wire JSON follows it.
+ * sequencer, which holds the token's string, its exchange and its seq state together. Each tick
+ * is ONE object literal holding all its fields, so it is born with its final hidden class and no
+ * out-of-object property store; `seq` is computed before it. Fields keep the order the decoder has
+ * always used, since the wire JSON follows it. `exchange` is in every literal, undefined when not
+ * known, so a tick's shape does not depend on whether the caller gave an `exchangeOf` (the wire
+ * form writes it at a fixed place, or not at all).
  * A time the feed did not send (0) must be absent, which is another shape: those rare ticks take a
  * slower path that adds fields one by one (never `delete`, which would make a slow dictionary
  * object and decode 3x slower).
@@ -137,6 +148,7 @@ const depthSide = (c: Ctx, at: number): DepthLevel[] => [
 const decodeLtp = (c: Ctx, p: number, run: TokenRun): Tick => {
   return {
     token: run.token,
+    exchange: run.exchange,
     ltp: price(c, p + EQ_LTP),
     volume: 0,
     receivedAt: c.receivedAt,
@@ -150,6 +162,7 @@ const quoteTick = (c: Ctx, p: number, run: TokenRun, seq: number): Tick => {
   const v = c.view;
   return {
     token: run.token,
+    exchange: run.exchange,
     ltp: price(c, p + EQ_LTP),
     volume: v.getInt32(p + EQ_VOLUME),
     receivedAt: c.receivedAt,
@@ -188,6 +201,7 @@ const fullTick = (
   return length === (184 satisfies typeof FULL_PACKET_BYTES)
     ? {
         token: run.token,
+        exchange: run.exchange,
         ltp: price(c, p + EQ_LTP),
         volume: v.getInt32(p + EQ_VOLUME),
         receivedAt: c.receivedAt,
@@ -210,6 +224,7 @@ const fullTick = (
       }
     : {
         token: run.token,
+        exchange: run.exchange,
         ltp: price(c, p + EQ_LTP),
         volume: v.getInt32(p + EQ_VOLUME),
         receivedAt: c.receivedAt,
@@ -275,6 +290,7 @@ const decodeFull = (c: Ctx, p: number, run: TokenRun, length: number): Tick => {
 /** The 28-byte index packet, and the 32-byte one whose time is 0 (not sent). */
 const indexQuoteTick = (c: Ctx, p: number, run: TokenRun, seq: number): Tick => ({
   token: run.token,
+  exchange: run.exchange,
   ltp: price(c, p + IDX_LTP),
   volume: 0,
   receivedAt: c.receivedAt,
@@ -296,6 +312,7 @@ const decodeIndex32 = (c: Ctx, p: number, run: TokenRun): Tick => {
   if (exchangeTime === 0) return indexQuoteTick(c, p, run, nextSeq(run, c.receivedAt));
   return {
     token: run.token,
+    exchange: run.exchange,
     ltp: price(c, p + IDX_LTP),
     volume: 0,
     receivedAt: c.receivedAt,
@@ -327,6 +344,7 @@ const decodeIndex48 = (c: Ctx, p: number, run: TokenRun): Tick => {
   if (exchangeTime !== 0 && lastTradeTime !== 0) {
     return {
       token: run.token,
+      exchange: run.exchange,
       ltp: price(c, p + IDX48_LTP),
       volume: 0,
       receivedAt: c.receivedAt,
@@ -347,6 +365,7 @@ const decodeIndex48 = (c: Ctx, p: number, run: TokenRun): Tick => {
   // Rare: a time not sent. The same fields in the same order, without it.
   const t: MutableTick = {
     token: run.token,
+    exchange: run.exchange,
     ltp: price(c, p + IDX48_LTP),
     volume: 0,
     receivedAt: c.receivedAt,
@@ -420,6 +439,7 @@ export const decodeFrame = (
     epoch: FEED_EPOCH_UNIX_SECONDS[options.tickTimeZone],
     receivedAt,
   };
+  const exchangeOf = options.exchangeOf;
   const count = view.getUint16(0);
   // Sized once: a tick's packet takes at least its length prefix + the 8-byte ltp packet.
   const ticks = new Array<Tick>(
@@ -449,7 +469,11 @@ export const decodeFrame = (
     } else {
       const n = view.getInt32(p + EQ_TOKEN); // every kind starts with it (IDX_TOKEN, IDX48_TOKEN: 0)
       if (n <= 0) malformed.push({ offset, length, reason: `invalid instrument token ${n}` });
-      else ticks[read++] = decodePacket(c, p, length, sequencer.runOf(n));
+      else {
+        const run = sequencer.runOf(n);
+        if (run.exchange === undefined && exchangeOf !== undefined) run.exchange = exchangeOf(run.token);
+        ticks[read++] = decodePacket(c, p, length, run);
+      }
     }
     offset = p + length;
   }

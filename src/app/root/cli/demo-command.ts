@@ -112,6 +112,8 @@ const runDemo = async (
     alwaysOpen: true,
     credentials: DEMO_CREDENTIALS,
     instrumentFile: packagedInstrumentFile(),
+    // A query selects from a whole market's master: the simulator serves one of 5,000 instruments.
+    ...(s.instruments.kind === 'query' ? { universe: 'large' as const } : {}),
   });
   started.push(() => sim.close());
   say(`[INFO] m.Stock simulator on ${sim.url}`);
@@ -145,7 +147,7 @@ const runDemo = async (
     lastAccepted = status.ticksAccepted;
     const lines = renderDemoScreen({
       status,
-      instruments: s.instruments,
+      instruments: pipeline.instruments(),
       ticksPerSecond: perSecond,
       elapsedSeconds: (Date.now() - startedAt) / 1000,
       metricsUrl: pipeline.telemetryUrl,

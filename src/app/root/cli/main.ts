@@ -4,6 +4,7 @@ import '../../../adapters/kafka/kafkajs/quiet-kafkajs-timeout-warning.ts';
 import { wantsHelp, type Command } from './command.ts';
 import { backfillCommand } from './backfill-command.ts';
 import { demoCommand } from './demo-command.ts';
+import { instrumentsCommand } from './instruments-command.ts';
 import { liveCommand } from './live-command.ts';
 import { endQuietlyWhenStdoutCloses, stdoutClosed } from './closed-stdout.ts';
 import { packageVersion } from './package-version.ts';
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   recordCommand,
   replayCommand,
   simulateCommand,
+  instrumentsCommand,
 ];
 
 const usage = (): string =>
@@ -26,7 +28,7 @@ const usage = (): string =>
     '',
     'usage: tickflow <command> [options]     tickflow <command> --help     tickflow --version',
     '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
     '',
     'Configuration comes from the environment (and .env); see the README.',
   ].join('\n');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { either as E } from 'fp-ts';
+import { selectionAtStart } from '../instrument-selection.ts';
 import { composeRecord } from '../record-root.ts';
 import { refuseArgs, type Command } from './command.ts';
 import { integerFlag, parseArgs } from './flags.ts';
@@ -47,13 +48,18 @@ export const recordCommand: Command = {
     if (E.isLeft(parsed)) return refuseArgs('record', parsed.left);
     const s = await startup(process.env, 'record', 'record');
     if (s === undefined) return 2;
-    const { config, logger, instruments } = s;
+    const { config, logger } = s;
     const a = config.app;
     const dir = parsed.right.out ?? join(a.dataDir, 'recordings');
     // The same m.Stock settings the composition root gives `live`, so frames decode the same way.
-    const { recording, mstock: adapters } = composeRecord({
+    const {
+      recording,
+      mstock: adapters,
+      selection,
+    } = composeRecord({
       config,
       logger,
+      instruments: s.instruments,
       recording: { dir, compression: parsed.right.gzip ? 'gzip' : 'none' },
       ...(process.stdin.isTTY ? { promptOtp: terminalOtpPrompt } : {}),
     });
@@ -65,11 +71,18 @@ export const recordCommand: Command = {
       parsed.right.durationSeconds === undefined
         ? undefined
         : setTimeout(stop, parsed.right.durationSeconds * 1000);
-    logger.info('Recording the feed', { dir, instruments: instruments.length, mode: a.subscriptionMode });
     let ticks = 0;
     let failed = false;
     try {
-      const subscription = { tokens: instruments.map((i) => i.token), mode: a.subscriptionMode };
+      const instruments = await selectionAtStart(
+        s.instruments,
+        selection,
+        { maxInstrumentsPerSocket: a.maxInstrumentsPerSocket, maxSockets: a.maxSockets },
+        logger,
+      );
+      const tokens = instruments.followed.tokens;
+      logger.info('Recording the feed', { dir, instruments: tokens.length, mode: a.subscriptionMode });
+      const subscription = { tokens, mode: a.subscriptionMode };
       for await (const message of adapters.feed.messages(subscription, abort.signal)) {
         if (message.kind === 'ticks') ticks += message.ticks.length;
       }

@@ -1,6 +1,7 @@
 import { either as E } from 'fp-ts';
 import { resolve } from 'node:path';
 import { maskUrlCredentials } from './mask-url-credentials.ts';
+import { retiredSettingErrors } from './retired-settings.ts';
 import { decodeSetting, type Env, type Setting } from './setting.ts';
 import { SETTINGS, type SettingKey } from './settings.ts';
 
@@ -43,7 +44,7 @@ export const decodeConfig = (
   mode: Mode,
   cwd: string = process.cwd(),
 ): E.Either<readonly string[], AppConfig> => {
-  const errors: string[] = [];
+  const errors: string[] = retiredSettingErrors(env);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     const s = SETTINGS[key] as Setting<unknown>;

@@ -22,6 +22,9 @@ export const coordinatorSettingsOf = (
 ): CoordinatorSettings => ({
   onStart: config.backfillOnStart,
   defaultDays: config.backfillDays,
-  defaultTokens: instruments.tokens,
+  // Read at each use: a live service's selection may have been refreshed since the start.
+  get defaultTokens() {
+    return instruments.tokens;
+  },
   defaultInterval: config.backfillInterval,
 });

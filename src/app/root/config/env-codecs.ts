@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { decodeBase32, InvalidTotpSecret } from '../../../adapters/mstock/totp.ts';
+import { parseIstTimeOfDay } from '../../../domain/ist.ts';
 
 /**
  * io-ts codecs from an environment string to a typed value. Each codec's `name` is the phrase
@@ -64,6 +65,11 @@ export const UrlWithScheme = (schemes: readonly string[]): t.Type<string, string
       return undefined;
     }
   });
+
+/** A time of day in IST, kept as written (`08:30`, `08:30:15`): the root turns it into an `IstTimeOfDay`. */
+export const IstClockTime = fromString('a time of day HH:MM in IST (e.g. 08:30)', (s) =>
+  parseIstTimeOfDay(s) === undefined ? undefined : s,
+);
 
 export const CommaList = fromString('a comma-separated list', (s): readonly string[] =>
   s

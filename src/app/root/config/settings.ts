@@ -5,6 +5,7 @@ import {
   CommaList,
   DateList,
   intInRange,
+  IstClockTime,
   NonEmptyString,
   oneOf,
   Port,
@@ -52,11 +53,17 @@ export const SETTINGS = {
     'feed mode for every instrument',
     { default: 'full' },
   ),
-  maxTokensPerConnection: setting(
-    'MSTOCK_MAX_TOKENS_PER_CONNECTION',
+  maxInstrumentsPerSocket: setting(
+    'MSTOCK_MAX_INSTRUMENTS_PER_SOCKET',
     intInRange(1, 10_000),
-    'instruments per subscribe message and socket',
+    'instruments per feed socket and per subscribe message (m.Stock documents no limit; 1000 is the community figure)',
     { default: 1000 },
+  ),
+  maxSockets: setting(
+    'MSTOCK_MAX_SOCKETS',
+    intInRange(1, 20),
+    'feed sockets tickflow may open; a selection needing more stops the start (Kite allows 3 per API key)',
+    { default: 3 },
   ),
   feedStaleAfterMs: setting(
     'FEED_STALE_AFTER_MS',
@@ -79,6 +86,17 @@ export const SETTINGS = {
   instrumentsFile: setting('INSTRUMENTS_FILE', NonEmptyString, 'CSV of symbol,token,exchange,kind', {
     default: 'config/nifty50.csv',
   }),
+  instrumentsQuery: setting(
+    'INSTRUMENTS_QUERY',
+    NonEmptyString,
+    'instruments to follow, selected from the broker instrument master, e.g. `segment=NFO-OPT name=NIFTY expiry=nearest` (instead of INSTRUMENTS_FILE; see README "Selecting instruments")',
+  ),
+  instrumentsRefreshAt: setting(
+    'INSTRUMENTS_REFRESH_AT',
+    IstClockTime,
+    'IST time of day, each trading day, when INSTRUMENTS_QUERY is evaluated again on a fresh master',
+    { default: '08:30' },
+  ),
   extraHolidays: setting(
     'MARKET_EXTRA_HOLIDAYS',
     DateList,

@@ -52,6 +52,10 @@ export interface BackfillInputs {
   readonly progress?: BackfillParentOptions;
   /** A cluster member's instruments (CLUSTER_GROUP): the coordinator backfills only these. */
   readonly owned?: OwnedInstruments;
+  /** The live service's selection, read at each use (it is refreshed); absent: INSTRUMENTS_FILE / the master's copy. */
+  readonly instruments?: BackfillInstruments;
+  /** REFRESH_INSTRUMENTS from the command bus goes here (a service with INSTRUMENTS_QUERY). */
+  readonly refreshInstruments?: () => void;
 }
 
 /**
@@ -70,7 +74,8 @@ export const buildBackfillContainer = (inputs: BackfillInputs): Container => {
       [LoggerId, MetricsId],
     );
   } else c.bind(CommandBusId).toConstantValue(inputs.bus);
-  c.bind(BackfillInstrumentsId).toResolvedValue(() => loadBackfillInstruments(config.app));
+  const given = inputs.instruments;
+  c.bind(BackfillInstrumentsId).toResolvedValue(() => given ?? loadBackfillInstruments(config.app));
   c.bind(PlanStoreId).toResolvedValue(
     (log: EventLog<BackfillLogEvent>) => new PlanStore(log, { sharedByMembers: inputs.owned !== undefined }),
     [BackfillLogId],
@@ -118,6 +123,9 @@ export const buildBackfillContainer = (inputs: BackfillInputs): Container => {
           logger,
           metrics,
           ...(inputs.owned === undefined ? {} : { owned: inputs.owned }),
+          ...(inputs.refreshInstruments === undefined
+            ? {}
+            : { refreshInstruments: inputs.refreshInstruments }),
         },
         coordinatorSettingsOf(config.app, parent.instruments),
       ),

@@ -10,7 +10,8 @@ import { BackfillLogEventC } from '../../../ports/event-log/streams/plan-event-c
 import type { ServiceConfig } from '../config/service-config.ts';
 import { GapLedgerEventC } from '../../../ports/event-log/streams/gap-event-codec.ts';
 import { ReconciliationEventC } from '../../../ports/event-log/streams/reconciliation-event-codec.ts';
-import { BackfillLogId, GapLedgerLogId, ReconciliationLogId } from './tokens.ts';
+import { SelectionEventC } from '../../../ports/event-log/streams/selection-event-codec.ts';
+import { BackfillLogId, GapLedgerLogId, ReconciliationLogId, SelectionLogId } from './tokens.ts';
 
 /** Whose streams a log holds: the cluster's (plans, resumed by a shard's next owner) or this member's. */
 type LogScope = 'shared' | 'member';
@@ -62,4 +63,12 @@ export const bindReconciliationLog = (c: Container, config: ServiceConfig): void
     openEventLog(config, ReconciliationEventC, '-reconciliation', 'member'),
     [LoggerId, MetricsId],
   );
+};
+
+/** The instrument selection's log: the `selection` stream file, or a topic of its own (`<topic>-selection`). */
+export const bindSelectionLog = (c: Container, config: ServiceConfig): void => {
+  c.bind(SelectionLogId).toResolvedValue(openEventLog(config, SelectionEventC, '-selection', 'member'), [
+    LoggerId,
+    MetricsId,
+  ]);
 };

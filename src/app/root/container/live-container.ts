@@ -3,7 +3,6 @@ import { startTickSink } from './start-tick-sink.ts';
 import { NdjsonTickSink } from '../../../adapters/ndjson/ndjson-tick-sink.ts';
 import { PrometheusMetrics } from '../../../adapters/prometheus/prometheus-metrics.ts';
 import { RedisCommandBus } from '../../../adapters/redis/redis-command-bus.ts';
-import type { Instrument } from '../../../domain/instrument.ts';
 import { ClockId, type Clock } from '../../../ports/clock.ts';
 import { CommandBusId } from '../../../ports/command-bus/command-bus.ts';
 import { LoggerId, type Logger } from '../../../ports/logger/logger.ts';
@@ -11,16 +10,18 @@ import { MetricsId, type Metrics } from '../../../ports/metrics.ts';
 import { TickSinkId } from '../../../ports/tick-sink/tick-sink.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { bindBase } from './base-bindings.ts';
-import { bindGapLedgerLog, bindReconciliationLog } from './event-log-bindings.ts';
+import { bindGapLedgerLog, bindReconciliationLog, bindSelectionLog } from './event-log-bindings.ts';
 import { bindMstock, type MstockInputs } from './mstock-bindings.ts';
-import { InstrumentsId, PrometheusMetricsId } from './tokens.ts';
+import type { InstrumentChoice } from '../startup.ts';
+import { bindSelectionSource } from './selection-bindings.ts';
+import { PrometheusMetricsId } from './tokens.ts';
 
 /** Where ticks go: Kafka (the product), or an NDJSON file when no Kafka can be had (demo). */
 export type SinkChoice = { readonly kind: 'kafka' } | { readonly kind: 'ndjson'; readonly path: string };
 
 export interface ContainerInputs extends MstockInputs {
   readonly config: ServiceConfig;
-  readonly instruments: readonly Instrument[];
+  readonly instruments: InstrumentChoice;
   readonly logger: Logger;
   readonly sink: SinkChoice;
   readonly clock?: Clock;
@@ -44,8 +45,8 @@ export const buildContainer = (inputs: ContainerInputs): Container => {
     ...(inputs.clock === undefined ? {} : { clock: inputs.clock }),
   });
   c.bind(PrometheusMetricsId).toConstantValue(registry);
-  c.bind(InstrumentsId).toConstantValue(inputs.instruments);
   bindMstock(c, config, inputs);
+  bindSelectionSource(c, inputs.instruments);
   const sink = inputs.sink;
   c.bind(TickSinkId).toResolvedValue(
     (logger: Logger, metrics: Metrics, clock: Clock) =>
@@ -60,5 +61,6 @@ export const buildContainer = (inputs: ContainerInputs): Container => {
   );
   bindGapLedgerLog(c, config);
   bindReconciliationLog(c, config);
+  bindSelectionLog(c, config);
   return c;
 };

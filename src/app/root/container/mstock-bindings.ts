@@ -4,13 +4,16 @@ import {
   type MstockAdapters,
 } from '../../../adapters/mstock/create-mstock-adapters.ts';
 import type { FeedTap } from '../../../adapters/mstock/feed-tap.ts';
+import { MstockInstrumentMaster } from '../../../adapters/instruments/mstock-instrument-master.ts';
 import type { MstockCredentials } from '../../../adapters/mstock/mstock-login.ts';
 import { mstockSettings } from '../../../adapters/mstock/mstock-settings.ts';
 import type { OtpPrompt } from '../../../adapters/mstock/session-manager.ts';
+import type { Exchange, InstrumentToken } from '../../../domain/instrument.ts';
 import type { MarketSession } from '../../../domain/market-session.ts';
 import { BrokerFeedId } from '../../../ports/broker-feed.ts';
 import { ClockId, type Clock } from '../../../ports/clock.ts';
 import { HistoricalDataId } from '../../../ports/historical-data.ts';
+import { InstrumentMasterId } from '../../../ports/instrument-master.ts';
 import { LoggerId, type Logger } from '../../../ports/logger/logger.ts';
 import { MetricsId, type Metrics } from '../../../ports/metrics.ts';
 import type { AppConfig } from '../config/app-config.ts';
@@ -39,6 +42,8 @@ export interface MstockInputs {
   readonly promptOtp?: OtpPrompt;
   /** Sees every raw feed frame: the session recorder. */
   readonly feedTap?: FeedTap;
+  /** The exchange of each selected token, for its ticks (known once the selection is). */
+  readonly exchangeOf?: (token: InstrumentToken) => Exchange | undefined;
 }
 
 /**
@@ -61,7 +66,8 @@ export const bindMstock = (c: Container, config: ServiceConfig, inputs: MstockIn
           feed: {
             wsUrl: inputs.broker?.wsUrl ?? a.mstockWsUrl,
             tickTimeZone: a.mstockTickTimeZone,
-            maxTokensPerConnection: a.maxTokensPerConnection,
+            maxInstrumentsPerSocket: a.maxInstrumentsPerSocket,
+            maxSockets: a.maxSockets,
             staleAfterMs: a.feedStaleAfterMs,
             isMarketOpen: (at) => session.isOpen(at),
             debugTickLogPerSecond: a.debugTickLogPerSecond,
@@ -73,10 +79,23 @@ export const bindMstock = (c: Container, config: ServiceConfig, inputs: MstockIn
         metrics,
         ...(inputs.promptOtp === undefined ? {} : { promptOtp: inputs.promptOtp }),
         ...(inputs.feedTap === undefined ? {} : { feedTap: inputs.feedTap }),
+        ...(inputs.exchangeOf === undefined ? {} : { exchangeOf: inputs.exchangeOf }),
       });
     },
     [ClockId, LoggerId, MetricsId, MarketSessionId],
   );
   c.bind(BrokerFeedId).toResolvedValue((m: MstockAdapters) => m.feed, [MstockAdaptersId]);
   c.bind(HistoricalDataId).toResolvedValue((m: MstockAdapters) => m.historical, [MstockAdaptersId]);
+  // On the adapters' session: the master's download shares the feed's login.
+  c.bind(InstrumentMasterId).toResolvedValue(
+    (m: MstockAdapters, clock: Clock, logger: Logger) =>
+      new MstockInstrumentMaster({
+        client: m.client,
+        session: m.session,
+        dataDir: config.app.dataDir,
+        clock,
+        logger,
+      }),
+    [MstockAdaptersId, ClockId, LoggerId],
+  );
 };

@@ -6,6 +6,8 @@ import type { Logger } from '../../../ports/logger/logger.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { bindBase } from './base-bindings.ts';
 import { bindMstock } from './mstock-bindings.ts';
+import type { InstrumentChoice } from '../startup.ts';
+import { bindSelectionSource } from './selection-bindings.ts';
 import { FeedRecordingId } from './tokens.ts';
 
 export interface RecordInputs {
@@ -14,6 +16,7 @@ export interface RecordInputs {
   /** Where the session files go, and whether their blocks are gzipped. */
   readonly recording: { readonly dir: string; readonly compression: 'gzip' | 'none' };
   readonly promptOtp?: OtpPrompt;
+  readonly instruments: InstrumentChoice;
 }
 
 /**
@@ -31,5 +34,6 @@ export const buildRecordContainer = (inputs: RecordInputs): Container => {
     feedTap: recording.tap,
     ...(inputs.promptOtp === undefined ? {} : { promptOtp: inputs.promptOtp }),
   });
+  bindSelectionSource(c, inputs.instruments);
   return c;
 };

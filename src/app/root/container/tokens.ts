@@ -5,7 +5,8 @@ import type { PrometheusMetrics } from '../../../adapters/prometheus/prometheus-
 import type { ReplayBrokerFeed } from '../../../adapters/replay/replay-broker-feed.ts';
 import type { ReconciliationEvent } from '../../../domain/reconciliation-events.ts';
 import type { GapLedgerEvent } from '../../../domain/gap-ledger.ts';
-import type { Instrument } from '../../../domain/instrument.ts';
+import type { SelectionEvent } from '../../../domain/selection-events.ts';
+import type { SelectionSource } from '../../live/selection-refresh.ts';
 import type { MarketSession } from '../../../domain/market-session.ts';
 import { eventLogId } from '../../../ports/event-log/event-log.ts';
 import type { BackfillLogEvent } from '../../../ports/event-log/streams/plan-event-codec.ts';
@@ -13,7 +14,8 @@ import type { ServiceConfig } from '../config/service-config.ts';
 
 // The composition root's own tokens; the ports' tokens live beside the ports.
 export const ServiceConfigId: ServiceIdentifier<ServiceConfig> = Symbol.for('tickflow.ServiceConfig');
-export const InstrumentsId: ServiceIdentifier<readonly Instrument[]> = Symbol.for('tickflow.Instruments');
+/** What the live path follows: the fixed list, or INSTRUMENTS_QUERY over the instrument master. */
+export const SelectionSourceId: ServiceIdentifier<SelectionSource> = Symbol.for('tickflow.SelectionSource');
 export const MarketSessionId: ServiceIdentifier<MarketSession> = Symbol.for('tickflow.MarketSession');
 export const PrometheusMetricsId: ServiceIdentifier<PrometheusMetrics> = Symbol.for(
   'tickflow.PrometheusMetrics',
@@ -30,3 +32,5 @@ export const BackfillLogId = eventLogId<BackfillLogEvent>('backfill');
 export const GapLedgerLogId = eventLogId<GapLedgerEvent>('gaps');
 /** The reconciliations' event log (EVENT_LOG, its own stream or topic). */
 export const ReconciliationLogId = eventLogId<ReconciliationEvent>('reconciliation');
+/** The instrument selection's changes (EVENT_LOG, its own stream or topic). */
+export const SelectionLogId = eventLogId<SelectionEvent>('selection');
