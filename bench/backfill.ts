@@ -13,7 +13,7 @@ import { buildBackfillParent } from '../src/app/root/backfill-root.ts';
 import { choosePlan, resolveRequest } from '../src/app/backfill/plan-request.ts';
 import { decodeServiceConfig } from '../src/app/root/config/service-config.ts';
 import { CANDLE_INTERVAL_MINUTES, type CandleInterval } from '../src/domain/candle.ts';
-import { DEMO_API_KEY, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USER } from '../src/simulator/index.ts';
+import { demoLoginEnv } from './support/demo-login-env.ts';
 import { parseOptions } from './support/bench-args.ts';
 import { benchKafka } from './support/bench-kafka.ts';
 import { emit, machineLoad, note, round } from './support/bench-output.ts';
@@ -32,13 +32,7 @@ export const runBackfillBench = async (argv: readonly string[]): Promise<void> =
   const dataDir = mkdtempSync(join(tmpdir(), 'tickflow-bench-backfill-'));
   // The stage processes are forked with this environment and decode their settings from it.
   const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: process.env['HOME'] ?? '',
-    MSTOCK_USER: DEMO_USER,
-    MSTOCK_PASS: DEMO_PASSWORD,
-    MSTOCK_API_KEY: DEMO_API_KEY,
-    MSTOCK_TOTP_SECRET: DEMO_TOTP_SECRET,
-    MSTOCK_API_URL: sim.url,
+    ...demoLoginEnv(sim.url),
     MSTOCK_HISTORY_RATE_PER_SECOND: '0',
     KAFKA_BROKER: kafka.broker,
     TICK_TOPIC: `bench-backfill-${randomUUID().slice(0, 8)}`,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseOptions } from './support/bench-args.ts';
 import { emit, note, round } from './support/bench-output.ts';
 
-const USAGE = 'node bench/run-all.ts [--quick 0|1] [--only decode,e2e,memory,backfill]';
+const USAGE = 'node bench/run-all.ts [--quick 0|1] [--only decode,e2e,memory,backfill,market]';
 
 const BENCHES: Readonly<Record<string, { readonly file: string; readonly quick: readonly string[] }>> = {
   decode: { file: 'decode.ts', quick: ['--runs', '3', '--run-ms', '150'] },
@@ -19,6 +19,7 @@ const BENCHES: Readonly<Record<string, { readonly file: string; readonly quick: 
   },
   memory: { file: 'memory.ts', quick: ['--minutes', '1', '--outage-seconds', '20', '--drain-seconds', '60'] },
   backfill: { file: 'backfill.ts', quick: ['--days', '1'] },
+  market: { file: 'market.ts', quick: ['--seconds', '15', '--warmup-seconds', '5'] },
 };
 
 const machine = (when: string): void => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/dev/infra/free-port.ts';
-import { DEMO_API_KEY, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USER } from '../../src/simulator/index.ts';
+import { demoLoginEnv } from '../support/demo-login-env.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/app/root/cli/main.ts', import.meta.url));
 
@@ -12,6 +12,8 @@ export interface ServiceUnderTest {
   readonly pid: number;
   /** A counter or gauge from the service's /metrics (no labels), or undefined when absent. */
   metric(name: string): Promise<number | undefined>;
+  /** The whole /metrics page, for labelled series and histograms. */
+  metricsText(): Promise<string>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -23,6 +25,8 @@ export interface ServiceOptions {
   readonly redisUrl: string;
   readonly topic: string;
   readonly client: string;
+  /** More settings for this run (e.g. INSTRUMENTS_QUERY); they override the ones above. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -35,13 +39,7 @@ export const startServiceUnderTest = async (o: ServiceOptions): Promise<ServiceU
   const child: ChildProcess = spawn(process.execPath, [MAIN, 'live'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? '',
-      MSTOCK_USER: DEMO_USER,
-      MSTOCK_PASS: DEMO_PASSWORD,
-      MSTOCK_API_KEY: DEMO_API_KEY,
-      MSTOCK_TOTP_SECRET: DEMO_TOTP_SECRET,
-      MSTOCK_API_URL: o.apiUrl,
+      ...demoLoginEnv(o.apiUrl),
       MSTOCK_WS_URL: o.wsUrl,
       KAFKA_BROKER: o.broker,
       KAFKA_CLIENT: o.client,
@@ -52,6 +50,7 @@ export const startServiceUnderTest = async (o: ServiceOptions): Promise<ServiceU
       LOG_LEVEL: 'info',
       DATA_DIR: dataDir,
       BACKFILL_ON_START: 'never',
+      ...o.env,
     },
   });
   let text = '';
@@ -70,14 +69,16 @@ export const startServiceUnderTest = async (o: ServiceOptions): Promise<ServiceU
     if (Date.now() > deadline) throw new Error(`tickflow live did not connect in 90 s: ${text}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const metricsText = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const metric = async (name: string): Promise<number | undefined> => {
-    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const body = await metricsText();
     const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(body);
     return m?.[1] === undefined ? undefined : Number(m[1]);
   };
   return {
     pid,
     metric,
+    metricsText,
     output: () => text,
     stop: async () => {
       child.kill('SIGTERM');

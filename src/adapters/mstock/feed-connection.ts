@@ -93,6 +93,8 @@ export class FeedConnection {
 
   /** Closes the socket and ends `run` without another event. */
   stop(): void {
+    // Now, not when `run` ends: the stream may give this number to a new socket meanwhile.
+    if (!this.stopper.signal.aborted) this.instruments.set(0);
     this.stopper.abort();
     this.socket?.close('aborted');
   }
@@ -224,7 +226,8 @@ export class FeedConnection {
             : { since: current.lastFrameAt, cause: reason === SILENT_SOCKET ? 'mute-socket' : 'disconnect' };
       }
     } finally {
-      this.instruments.set(0);
+      // A stopped socket zeroed its gauge in `stop` (its number may belong to another by now).
+      if (!this.stopper.signal.aborted) this.instruments.set(0);
     }
   }
 

@@ -18,25 +18,26 @@ interface SocketState {
  * `connected.attempt` is 1 + every socket's attempts beyond its first, so above 1 means that some
  * socket reconnected (or needed more than one try), as it meant for one socket.
  */
-export class FeedStatusMerge {
-  private readonly sockets = new Map<number, SocketState>();
+export class FeedStatusMerge<Socket = number> {
+  /** By socket identity, never by a number a later socket may be given. */
+  private readonly sockets = new Map<Socket, SocketState>();
   private connected = false;
   /** Attempts beyond the first of sockets since closed: `attempt` never goes back. */
   private retiredRetries = 0;
 
   /** A socket of the stream; `counted` for the first ones, false for one opened later. */
-  add(socket: number, counted: boolean): void {
+  add(socket: Socket, counted: boolean): void {
     this.sockets.set(socket, { counted, up: false, attempts: 0 });
   }
 
   /** The socket is gone for good (emptied and closed): it no longer counts. */
-  remove(socket: number, at: EpochMs): StatusMessage | undefined {
+  remove(socket: Socket, at: EpochMs): StatusMessage | undefined {
     this.retiredRetries += Math.max(0, (this.sockets.get(socket)?.attempts ?? 0) - 1);
     this.sockets.delete(socket);
     return this.settle(at, 'socket closed');
   }
 
-  up(socket: number, attempt: number, at: EpochMs): StatusMessage | undefined {
+  up(socket: Socket, attempt: number, at: EpochMs): StatusMessage | undefined {
     const s = this.sockets.get(socket);
     if (s === undefined) return undefined;
     s.up = true;
@@ -45,7 +46,7 @@ export class FeedStatusMerge {
     return this.settle(at, '');
   }
 
-  down(socket: number, at: EpochMs, reason: string): StatusMessage | undefined {
+  down(socket: Socket, at: EpochMs, reason: string): StatusMessage | undefined {
     const s = this.sockets.get(socket);
     if (s === undefined) return undefined;
     s.up = false;

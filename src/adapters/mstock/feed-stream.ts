@@ -10,6 +10,20 @@ export type FeedStreamDeps = Omit<FeedConnectionDeps, 'reader' | 'emit'> & {
   readonly exchangeOf: ((token: InstrumentToken) => Exchange | undefined) | undefined;
 };
 
+/** The exchange of each token the selection knows, for the recording's header. */
+const exchangesOfTokens = (
+  tokens: readonly InstrumentToken[],
+  exchangeOf: ((token: InstrumentToken) => Exchange | undefined) | undefined,
+): Record<string, Exchange> => {
+  const out: Record<string, Exchange> = {};
+  if (exchangeOf === undefined) return out;
+  for (const t of tokens) {
+    const exchange = exchangeOf(t);
+    if (exchange !== undefined) out[t] = exchange;
+  }
+  return out;
+};
+
 /** A socket's message waiting for the consumer; `release` lets that socket be read further. */
 interface Pending {
   readonly from: FeedConnection;
@@ -31,7 +45,7 @@ export class FeedStream {
   private readonly wanted: Set<InstrumentToken>;
   private readonly reader: FeedFrameReader;
   private readonly connections: FeedConnection[] = [];
-  private readonly status = new FeedStatusMerge();
+  private readonly status = new FeedStatusMerge<FeedConnection>();
   private readonly queue: Pending[] = [];
   private wake: (() => void) | undefined;
   private failure: { readonly error: unknown } | undefined;
@@ -70,6 +84,7 @@ export class FeedStream {
         mode: this.subscription.mode,
         tickTimeZone: settings.tickTimeZone,
         priceDivisor: settings.priceDivisor,
+        exchanges: exchangesOfTokens(this.subscription.tokens, this.deps.exchangeOf),
         at: clock.now(),
       });
       for (const group of splitTokens(this.subscription.tokens, settings)) this.open(group, true);
@@ -154,11 +169,11 @@ export class FeedStream {
     const { event, from } = pending;
     switch (event.kind) {
       case 'up':
-        return this.status.up(from.number, event.attempt, event.at);
+        return this.status.up(from, event.attempt, event.at);
       case 'down':
-        return this.status.down(from.number, event.at, event.reason);
+        return this.status.down(from, event.at, event.reason);
       case 'closed':
-        return this.status.remove(from.number, this.deps.clock.now());
+        return this.status.remove(from, this.deps.clock.now());
       case 'gap': {
         // Instruments removed since the socket dropped are no longer anyone's concern.
         const tokens = event.gap.tokens.filter((t) => this.wanted.has(t));
@@ -179,7 +194,7 @@ export class FeedStream {
       emit: (event) => this.emit(connection, event),
     });
     this.connections.push(connection);
-    this.status.add(number, counted);
+    this.status.add(connection, counted);
     connection.run().catch((error: unknown) => {
       this.failure ??= { error };
       this.wakeUp();

@@ -1,4 +1,4 @@
-import type { InstrumentToken } from '../../domain/instrument.ts';
+import type { Exchange, InstrumentToken } from '../../domain/instrument.ts';
 import type { EpochMs } from '../../domain/units.ts';
 import type { FeedMessage, SubscriptionMode } from '../../ports/broker-feed.ts';
 import type { TickTimeZone } from '../../protocol/mstock/feed-time.ts';
@@ -10,6 +10,8 @@ export interface TappedStream {
   readonly mode: SubscriptionMode;
   readonly tickTimeZone: TickTimeZone;
   readonly priceDivisor: number;
+  /** The exchange the live ticks of each token were stamped with (tokens of unknown exchange left out). */
+  readonly exchanges: Readonly<Record<string, Exchange>>;
   readonly at: EpochMs;
 }
 

@@ -167,6 +167,7 @@ class FeedRecorder implements FeedTap {
       mode: info.mode,
       tickTimeZone: info.tickTimeZone,
       priceDivisor: info.priceDivisor,
+      exchanges: info.exchanges,
       streamStartedAt: info.at,
       part,
       istDate: istDateOf(at),

@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { either as E } from 'fp-ts';
-import { isInstrumentToken, type InstrumentToken } from '../../domain/instrument.ts';
+import { isInstrumentToken, type Exchange, type InstrumentToken } from '../../domain/instrument.ts';
+import { ExchangeC } from '../../ports/wire-codecs.ts';
 import { parseIstDate, type IstDate } from '../../domain/ist.ts';
 import type { EpochMs } from '../../domain/units.ts';
 import type { TickTimeZone } from '../../protocol/mstock/feed-time.ts';
@@ -19,6 +20,11 @@ export interface SessionHeader {
   /** How the frames were decoded live (mstock-protocol.md, open question 1; MSTOCK_TICK_TIME_ZONE). */
   readonly tickTimeZone: TickTimeZone;
   readonly priceDivisor: number;
+  /**
+   * The exchange live stamped on each token's ticks (the packets carry only the token), so a
+   * replay stamps the same; absent in files recorded before ticks carried an exchange.
+   */
+  readonly exchanges?: Readonly<Record<string, Exchange>>;
   /** When the feed stream began; the files of one stream share it. */
   readonly streamStartedAt: EpochMs;
   /** 1 for the stream's first file, then one more per IST day the stream ran into. */
@@ -57,7 +63,9 @@ const Ms = new t.Type<EpochMs, number, unknown>(
 const Positive = t.refinement(t.number, (n) => Number.isFinite(n) && n > 0, 'PositiveNumber');
 const PartNumber = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 1, 'PartNumber');
 
-const SessionHeaderCodec = t.type({
+const Exchanges = t.record(t.string, ExchangeC);
+
+const SessionHeaderFields = t.type({
   feed: t.literal('mstock'),
   instruments: t.readonlyArray(Token),
   mode: t.keyof({ ltp: null, quote: null, full: null }),
@@ -70,6 +78,7 @@ const SessionHeaderCodec = t.type({
   compression: t.keyof({ gzip: null, none: null }),
   recorder: t.string,
 });
+const SessionHeaderCodec = t.intersection([SessionHeaderFields, t.partial({ exchanges: Exchanges })]);
 
 /** The header as JSON, fields in a fixed order. */
 export const encodeSessionHeader = (header: SessionHeader): string =>
@@ -79,6 +88,7 @@ export const encodeSessionHeader = (header: SessionHeader): string =>
     mode: header.mode,
     tickTimeZone: header.tickTimeZone,
     priceDivisor: header.priceDivisor,
+    ...(header.exchanges === undefined ? {} : { exchanges: header.exchanges }),
     streamStartedAt: header.streamStartedAt,
     part: header.part,
     istDate: header.istDate,
@@ -98,13 +108,14 @@ export const decodeSessionHeader = (json: string): E.Either<string, SessionHeade
   const r = SessionHeaderCodec.decode(parsed);
   if (E.isRight(r)) {
     const { feed, instruments, mode, tickTimeZone, priceDivisor, streamStartedAt, part } = r.right;
-    const { istDate, startedAt, compression, recorder } = r.right;
+    const { istDate, startedAt, compression, recorder, exchanges } = r.right;
     return E.right({
       feed,
       instruments,
       mode,
       tickTimeZone,
       priceDivisor,
+      ...(exchanges === undefined ? {} : { exchanges }),
       streamStartedAt,
       part,
       istDate,

@@ -61,11 +61,17 @@ export class SessionDecoder {
     this.previous = { header, whole: false };
     const tokens = header.instruments.filter((t) => this.wanted === undefined || this.wanted.has(t));
     const keep: ReadonlySet<InstrumentToken> = new Set(tokens);
-    // A recording names no exchange (the packets carry none): only the caller's `exchangeOf` can.
+    // The packets carry no exchange: the caller's `exchangeOf`, else the one live stamped (in the
+    // header since ticks carry an exchange; older recordings replay without one).
+    const recorded = header.exchanges;
     const options: DecodeOptions = {
       tickTimeZone: this.decode.tickTimeZone ?? header.tickTimeZone,
       priceDivisor: this.decode.priceDivisor ?? header.priceDivisor,
-      exchangeOf: this.decode.exchangeOf,
+      exchangeOf:
+        this.decode.exchangeOf ??
+        (recorded === undefined
+          ? undefined
+          : (token) => (Object.hasOwn(recorded, token) ? recorded[token] : undefined)),
     };
     let bytes;
     try {

@@ -82,11 +82,11 @@ export interface RunningSelectionRefresh {
  * an expired contract leaves and a new one joins without a restart. Each change is one event in the
  * `selection` stream and one log line; an unchanged selection is one line and no event.
  */
-export const startSelectionRefresh = async (
+export const startSelectionRefresh = (
   deps: SelectionRefreshDeps,
   settings: SelectionRefreshSettings,
   initial: Selection,
-): Promise<RunningSelectionRefresh> => {
+): RunningSelectionRefresh => {
   const { source, clock, logger, metrics } = deps;
   const selected = metrics.gauge(
     'instruments_selected',
@@ -104,7 +104,8 @@ export const startSelectionRefresh = async (
   const abort = new AbortController();
   let followed = onePerToken(initial.instruments).kept;
   selected.set(followed.length);
-  await record('start', initial.masterDay, { added: followed, removed: [] });
+  // Not awaited: an event log on Kafka may wait for Kafka, and the feed does not.
+  void record('start', initial.masterDay, { added: followed, removed: [] });
   logger.info('Instruments selected', {
     query: source.query,
     masterDay: initial.masterDay,
@@ -139,6 +140,15 @@ export const startSelectionRefresh = async (
       return undefined;
     }
     const { kept, collisions } = onePerToken(next.instruments);
+    // A master missing a segment that day must not unsubscribe everything.
+    if (kept.length === 0) {
+      failures.inc();
+      logger.error('The instrument selection is empty on this master; the instruments followed are kept', {
+        query: source.query,
+        masterDay: next.masterDay,
+      });
+      return undefined;
+    }
     if (collisions.length > 0)
       logger.warn('Tokens selected on two exchanges: the first kept, the others left out', {
         collisions: collisions.length,
@@ -186,7 +196,16 @@ export const startSelectionRefresh = async (
 
   let running: Promise<SelectionChange | undefined> = Promise.resolve(undefined);
   const refresh = (reason: SelectionReason): Promise<SelectionChange | undefined> =>
-    (running = running.then(() => (abort.signal.aborted ? undefined : evaluate(reason))));
+    (running = running
+      .catch(() => undefined)
+      .then(() => (abort.signal.aborted ? undefined : evaluate(reason)))
+      .catch((e: unknown) => {
+        failures.inc();
+        logger.error('The instrument selection refresh failed; the instruments followed are kept', {
+          error: e instanceof Error ? e.message : String(e),
+        });
+        return undefined;
+      }));
 
   // A failed evaluation is tried again after `retryMs`, unless the next day's refresh comes first.
   const ring = (): void => {

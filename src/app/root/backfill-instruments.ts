@@ -34,16 +34,20 @@ const queriedInstruments = async (config: AppConfig, text: string): Promise<read
   return onePerToken(rows.map(instrumentOfMaster)).kept;
 };
 
-/** The configured instruments (`resolveInstruments`, or INSTRUMENTS_QUERY on the kept master), as the backfill uses them. */
+/**
+ * The configured instruments for a process that does not log in (a backfill or a replay on its
+ * own): `resolveInstruments`, or INSTRUMENTS_QUERY on the kept master.
+ */
+export const loadConfiguredInstruments = async (config: AppConfig): Promise<readonly Instrument[]> => {
+  if (config.instrumentsQuery !== undefined) return queriedInstruments(config, config.instrumentsQuery);
+  const resolved = await resolveInstruments(config);
+  if (E.isLeft(resolved)) throw new Error(resolved.left.join('; '));
+  return resolved.right;
+};
+
+/** The configured instruments, as the backfill uses them. */
 export const loadBackfillInstruments = async (config: AppConfig): Promise<BackfillInstruments> => {
-  let instruments: readonly Instrument[];
-  if (config.instrumentsQuery !== undefined)
-    instruments = await queriedInstruments(config, config.instrumentsQuery);
-  else {
-    const resolved = await resolveInstruments(config);
-    if (E.isLeft(resolved)) throw new Error(resolved.left.join('; '));
-    instruments = resolved.right;
-  }
+  const instruments = await loadConfiguredInstruments(config);
   const byToken = new Map<string, Instrument>(instruments.map((i) => [i.token, i]));
   return {
     tokens: instruments.map((i) => i.token),

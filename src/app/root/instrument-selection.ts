@@ -29,6 +29,12 @@ export const masterSelectionSource = (
     query: query.text,
     select: async (fresh, signal) => {
       const snapshot = await master.load({ fresh, signal });
+      // A refresh that got the old copy back (the download failed) has nothing new to say: it
+      // fails, so the followed instruments are kept and the refresh tried again soon.
+      if (fresh && snapshot.source !== 'downloaded')
+        throw new Error(
+          `the instrument master could not be downloaded again (the copy of ${snapshot.day} is kept)`,
+        );
       if (snapshot.badRows.count > 0 && reportedDay !== `${snapshot.day}:${snapshot.fetchedAt}`) {
         reportedDay = `${snapshot.day}:${snapshot.fetchedAt}`;
         logger.warn('Instrument master rows could not be read; they are left out', {
@@ -51,7 +57,7 @@ export const masterSelectionSource = (
 export const checkedSelectionAtStart = (
   selection: Selection,
   what: string,
-  limits: FeedSocketLimits,
+  limits: FeedSocketLimits | undefined,
   logger: Logger,
 ): readonly Instrument[] => {
   const { kept, collisions } = onePerToken(selection.instruments);
@@ -64,8 +70,7 @@ export const checkedSelectionAtStart = (
       collisions: collisions.length,
       first: describeCollisions(collisions),
     });
-  const most = limits.maxInstrumentsPerSocket * limits.maxSockets;
-  if (kept.length > most)
+  if (limits !== undefined && kept.length > limits.maxInstrumentsPerSocket * limits.maxSockets)
     throw new StartRefused(`${what}: ${new TooManyInstruments(kept.length, limits).message}`);
   return kept;
 };
@@ -123,7 +128,8 @@ export interface StartSelection {
 export const selectionAtStart = async (
   choice: InstrumentChoice,
   source: SelectionSource,
-  limits: FeedSocketLimits,
+  /** Undefined in a cluster: a member follows only its shards' share. */
+  limits: FeedSocketLimits | undefined,
   logger: Logger,
 ): Promise<StartSelection> => {
   const what = choice.kind === 'query' ? 'INSTRUMENTS_QUERY' : 'INSTRUMENTS_FILE';

@@ -216,10 +216,14 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   const parts = await resolveLiveParts(container, opened);
   const { metrics, clock, session, sink } = parts;
   // What to follow, before anything else connects: a query the master cannot answer stops the start.
+  // CLUSTER_GROUP: each member follows its shards' share, so the whole selection is not bounded by one member's sockets.
+  const cluster = o.sink.kind === 'kafka' ? config.cluster : undefined;
   const selection = await selectionAtStart(
     o.startup.instruments,
     parts.selectionSource,
-    { maxInstrumentsPerSocket: a.maxInstrumentsPerSocket, maxSockets: a.maxSockets },
+    cluster === undefined
+      ? { maxInstrumentsPerSocket: a.maxInstrumentsPerSocket, maxSockets: a.maxSockets }
+      : undefined,
     logger,
   );
   known.followed = selection.followed;
@@ -227,7 +231,6 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   // Set once the feed runs; REFRESH_INSTRUMENTS may arrive before (it is then refused as too early).
   let selectionRefresh: RunningSelectionRefresh | undefined;
   // CLUSTER_GROUP: start following nothing; the group's assignments add the instruments of our shards.
-  const cluster = o.sink.kind === 'kafka' ? config.cluster : undefined;
   const followedAtStart = cluster === undefined ? instruments : [];
   // Kafka may be met after the start (KAFKA_REQUIRED_AT_START=false): a topic then found wrong, for
   // the ticks or a control topic, stops the service with that error, the journals kept.
@@ -415,7 +418,7 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
   const selectionLog = selection.byQuery ? await parts.selectionLog() : undefined;
   if (selectionLog !== undefined) opened.push(() => selectionLog.close());
   if (selectionLog !== undefined)
-    selectionRefresh = await startSelectionRefresh(
+    selectionRefresh = startSelectionRefresh(
       {
         source: parts.selectionSource,
         follower: {
@@ -441,7 +444,8 @@ const startInOrder = async (o: LivePipelineOptions, opened: Closer[]): Promise<L
       {
         refreshAt: istTimeOfDayOf(a.instrumentsRefreshAt),
         retryMs: SELECTION_RETRY_MS,
-        capacity: a.maxInstrumentsPerSocket * a.maxSockets,
+        // In a cluster each member follows only its shards' share of the selection.
+        capacity: cluster === undefined ? a.maxInstrumentsPerSocket * a.maxSockets : Number.POSITIVE_INFINITY,
       },
       { masterDay: selection.masterDay, instruments },
     );

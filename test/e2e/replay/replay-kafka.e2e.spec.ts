@@ -46,7 +46,8 @@ describe('record and replay, end to end: simulator → live with recording → K
     // The live run: the real m.Stock client on the simulator, recording on, through the ingest loop into Kafka.
     const sim = await startSimulator({ port: 0, rate: 3000, alwaysOpen: true, pumpIntervalMs: 10 });
     const recordings = join(dir, 'recordings');
-    const { feed, recording, session } = recordedAdapters(sim, recordings);
+    // Stamped as `live` stamps the default list (config/nifty50.csv, all NSE), which the replay reads too.
+    const { feed, recording, session } = recordedAdapters(sim, recordings, { exchangeOf: () => 'NSE' });
     const live = await startTestSink(broker, topics.live, join(dir, 'journal-live'));
     // Live screens its ticks as the service does, with the settings' rules (the replay reads the same).
     const config = decodeServiceConfig({}, 'replay');

@@ -147,6 +147,26 @@ describe('MstockBrokerFeed over several sockets', () => {
     expect(r.seen.some((m) => m.kind === 'disconnected')).toBe(false);
   });
 
+  it('a socket opened in the change that closed another is counted on its own (the number is reused, its status is not)', async () => {
+    const { r, feed, conns, metrics } = await threeSockets();
+    // The third socket holds 105 alone: removing it and adding 106 closes it and opens another as 3.
+    const third = conns.find((c) => subscribedOn(server.connections.indexOf(c) + 1).includes(105))!;
+    feed.unsubscribe(['105'].map(instrumentToken));
+    feed.subscribe(['106'].map(instrumentToken));
+    const fresh = await server.subscribed(4);
+    await server.waitFor('the emptied socket to close', () => (third.closed ? true : undefined));
+    expect(subscribedOn(4)).toEqual([106]);
+    fresh.socket.send(quotes([106, 100]));
+    expect((await r.next('ticks')).ticks.map((t) => t.token)).toEqual(['106']);
+    expect(metrics.value('feed_socket_instruments', { socket: '3' })).toBe(1);
+    expect(metrics.value('feed_sockets_open')).toBe(3);
+    // The new socket's drop is the stream's disconnect, its return the stream's reconnect.
+    fresh.socket.terminate();
+    expect((await r.next('disconnected')).reason).not.toBe('');
+    expect((await r.next('connected')).attempt).toBeGreaterThan(1);
+    expect((await r.next('gap')).gap.tokens).toEqual(['106']);
+  });
+
   it('refuses at once a subscription that needs more sockets than MSTOCK_MAX_SOCKETS allows', () => {
     const { feed } = makeFeed(server, { feed: { maxInstrumentsPerSocket: 2, maxSockets: 2 } });
     expect(() => feed.messages(SUBSCRIPTION, new AbortController().signal)).toThrow(TooManyInstruments);

@@ -6,12 +6,17 @@ import { mstockSettings } from '../../../src/adapters/mstock/mstock-settings.ts'
 import { startFeedRecording, type FeedRecording } from '../../../src/adapters/recording/feed-recorder.ts';
 import { systemClock } from '../../../src/adapters/system/system-clock.ts';
 import { type RunningSimulator } from '../../../src/simulator/index.ts';
+import type { Exchange, InstrumentToken } from '../../../src/domain/instrument.ts';
 
 /**
  * The m.Stock adapters pointed at a running simulator, their feed recorded into `dir` as `live`
  * records it with RECORD_FRAMES=true (blocks sealed often, so the test sees several).
  */
-export const recordedAdapters = (sim: RunningSimulator, dir: string) => {
+export const recordedAdapters = (
+  sim: RunningSimulator,
+  dir: string,
+  options: { readonly exchangeOf?: (token: InstrumentToken) => Exchange | undefined } = {},
+) => {
   const logger = new MemoryLogger('warn');
   const metrics = new MemoryMetrics();
   const recording: FeedRecording = startFeedRecording({
@@ -35,6 +40,7 @@ export const recordedAdapters = (sim: RunningSimulator, dir: string) => {
     logger,
     metrics,
     feedTap: recording.tap,
+    ...(options.exchangeOf === undefined ? {} : { exchangeOf: options.exchangeOf }),
   });
   return { ...adapters, recording, logger, metrics };
 };

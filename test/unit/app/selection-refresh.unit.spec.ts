@@ -58,19 +58,19 @@ class ManualTimers {
   }
 }
 
-const harness = async (
+const harness = (
   answers: (Selection | Error)[],
   initial: Selection,
   capacity = 1000,
-): Promise<{
+): {
   followed: SelectionChange[];
   storage: MemoryEventStorage;
   logger: MemoryLogger;
   metrics: MemoryMetrics;
   timers: ManualTimers;
-  refresh: Awaited<ReturnType<typeof startSelectionRefresh>>;
+  refresh: ReturnType<typeof startSelectionRefresh>;
   asked: () => number;
-}> => {
+} => {
   const clock = new ManualClock(WED_0700_IST);
   const timers = new ManualTimers(clock);
   const storage = new MemoryEventStorage();
@@ -78,7 +78,7 @@ const harness = async (
   const metrics = new MemoryMetrics();
   const followed: SelectionChange[] = [];
   let asked = 0;
-  const refresh = await startSelectionRefresh(
+  const refresh = startSelectionRefresh(
     {
       source: {
         query: 'segment=NFO-OPT name=NIFTY expiry=nearest',
@@ -114,7 +114,7 @@ const nextWeek = [option(40101, 'NIFTY26D1521500CE'), option(40102, 'NIFTY26D152
 
 describe('the instrument selection, refreshed while running', () => {
   it('records the selection at start, follows a new expiry at the next refresh, and records the change', async () => {
-    const h = await harness(
+    const h = harness(
       [{ masterDay: day('2026-12-02'), instruments: [thisWeek[1] as Instrument, ...nextWeek] }],
       { masterDay: day('2026-12-01'), instruments: thisWeek },
     );
@@ -146,7 +146,7 @@ describe('the instrument selection, refreshed while running', () => {
   });
 
   it('refreshes once per trading day: none on the weekend, the next on Monday', async () => {
-    const h = await harness([{ masterDay: day('2026-12-02'), instruments: thisWeek }], {
+    const h = harness([{ masterDay: day('2026-12-02'), instruments: thisWeek }], {
       masterDay: day('2026-12-01'),
       instruments: thisWeek,
     });
@@ -166,7 +166,7 @@ describe('the instrument selection, refreshed while running', () => {
   });
 
   it('keeps what it follows when the master cannot be had, and tries again an hour later', async () => {
-    const h = await harness(
+    const h = harness(
       [new Error('scriptmaster: HTTP 502'), { masterDay: day('2026-12-02'), instruments: nextWeek }],
       { masterDay: day('2026-12-01'), instruments: thisWeek },
     );
@@ -186,7 +186,7 @@ describe('the instrument selection, refreshed while running', () => {
 
   it('refuses a selection larger than the feed can follow, keeping the current one', async () => {
     const many = Array.from({ length: 5 }, (_, k) => option(50000 + k, `OPT${k}`));
-    const h = await harness(
+    const h = harness(
       [{ masterDay: day('2026-12-02'), instruments: many }],
       {
         masterDay: day('2026-12-01'),
@@ -203,8 +203,20 @@ describe('the instrument selection, refreshed while running', () => {
     await h.refresh.stop();
   });
 
+  it('keeps what it follows when the query selects nothing on the new master (a segment missing that day)', async () => {
+    const h = harness([{ masterDay: day('2026-12-02'), instruments: [] }], {
+      masterDay: day('2026-12-01'),
+      instruments: thisWeek,
+    });
+    expect(await h.refresh.refresh('command')).toBeUndefined();
+    expect(h.followed).toEqual([]);
+    expect(h.refresh.current()).toEqual(thisWeek);
+    expect(h.metrics.value('instrument_selection_failures_total')).toBe(1);
+    await h.refresh.stop();
+  });
+
   it('keeps one exchange per token: the feed could not tell two apart', async () => {
-    const h = await harness(
+    const h = harness(
       [{ masterDay: day('2026-12-02'), instruments: [option(500, 'ABC', 'NSE'), option(500, 'XYZ', 'BSE')] }],
       { masterDay: day('2026-12-01'), instruments: [] },
     );

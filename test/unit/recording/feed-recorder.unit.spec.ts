@@ -30,6 +30,7 @@ const STREAM: TappedStream = {
   mode: 'full',
   tickTimeZone: 'ist',
   priceDivisor: 100,
+  exchanges: { '26000': 'NSE', '2885': 'NSE' },
   at: epochMs(AT - 5000),
 };
 const frame = (ltp: number): Uint8Array => encodeFrame([encodePacket({ token: 2885, ltp }, 'ltp8')]);
@@ -71,6 +72,7 @@ describe('feed recorder', () => {
       mode: 'full',
       tickTimeZone: 'ist',
       priceDivisor: 100,
+      exchanges: { '26000': 'NSE', '2885': 'NSE' },
       streamStartedAt: AT - 5000,
       part: 1,
       istDate: '2025-11-20',
