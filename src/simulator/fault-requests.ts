@@ -25,6 +25,7 @@ const withOptional = <R extends t.Props, O extends t.Props>(required: R, optiona
 export const FaultRequest = t.union([
   t.type({ fault: t.literal('drop-connections') }),
   t.type({ fault: t.literal('drop-connection'), connection: ConnectionId }),
+  withOptional({ fault: t.literal('mute-connection'), connection: ConnectionId }, { ms: Ms }),
   withOptional({ fault: t.literal('silence') }, { ms: Ms }),
   withOptional({ fault: t.literal('mute-ticks') }, { ms: Ms }),
   t.type({ fault: t.literal('resume') }),
@@ -50,7 +51,7 @@ export const decodeFaultRequest = (body: unknown): E.Either<FaultRequestError, F
   E.mapLeft(() => ({
     kind: 'FaultRequestError' as const,
     message:
-      'expected {"fault": "drop-connections" | "drop-connection" | "silence" | "mute-ticks" | "resume" | "refuse-handshakes" | "malformed-frames" | ' +
+      'expected {"fault": "drop-connections" | "drop-connection" | "mute-connection" | "silence" | "mute-ticks" | "resume" | "refuse-handshakes" | "malformed-frames" | ' +
       '"historical" | "expire-sessions" | "silence-token" | "drop-token-packets" | "out-of-band" | ' +
       '"short-candles" | "roll-expiry" | "clear", ...}',
   }))(FaultRequest.decode(body));
@@ -81,12 +82,19 @@ export const applyFaultRequest = (
           message: `no connection with id ${JSON.stringify(dropped.id)} (see /sim/stats connections[].id)`,
         });
   }
+  if (r.fault === 'mute-connection')
+    return faults.muteConnection(r.connection, r.ms)
+      ? E.right(1)
+      : E.left({
+          kind: 'FaultRequestError',
+          message: `no open connection with id ${JSON.stringify(r.connection)} (see /sim/stats connections[].id)`,
+        });
   return E.right(applyFault(faults, r));
 };
 
 const applyFault = (
   faults: SimulatorFaults,
-  r: Exclude<FaultRequest, { fault: 'drop-connection' | 'roll-expiry' }>,
+  r: Exclude<FaultRequest, { fault: 'drop-connection' | 'mute-connection' | 'roll-expiry' }>,
 ): number | null => {
   switch (r.fault) {
     case 'drop-connections':

@@ -21,6 +21,8 @@ export class FeedClient {
   framesDroppedForBackpressure = 0;
   /** Monotonic ms of the last frame (data or heartbeat) sent, for the idle heartbeat. */
   lastFrameAt: number;
+  /** Monotonic ms until which this connection gets heartbeats but no tick (`mute-connection`). */
+  ticksMutedUntil = 0;
   loginTimer: NodeJS.Timeout | undefined;
 
   constructor(id: number, ws: WebSocket, accessToken: string, connectedAt: number, monotonicNow: number) {

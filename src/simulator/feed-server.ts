@@ -240,9 +240,12 @@ export class FeedServer {
   /** Generates `n` ticks at market time `at` and sends them to every logged-in subscriber. */
   emit(n: number, at: number): void {
     const { options, market, faults, counters } = this.#deps;
+    const monotonic = performance.now();
     const receivers = faults.sendsNoTicks()
       ? []
-      : [...this.#clients].filter((c) => c.loggedIn && c.isOpen() && c.modes.size > 0);
+      : [...this.#clients].filter(
+          (c) => c.loggedIn && c.isOpen() && c.modes.size > 0 && c.ticksMutedUntil <= monotonic,
+        );
     const modes = new Set<SubscriptionMode>();
     for (const c of receivers) for (const m of c.modes.values()) modes.add(m);
     // A large universe ticks only what some connection follows: with no follower, no tick.
@@ -337,6 +340,22 @@ export class FeedServer {
     return this.#closed.some((c) => String(c.id) === id)
       ? { kind: 'dropped', count: 0 }
       : { kind: 'unknown-connection', id };
+  }
+
+  /**
+   * One connection gets heartbeats but no tick for `ms` (or until `resume`), the others tick on:
+   * a mute socket among live ones. False when no open connection has this id.
+   */
+  muteConnection(id: string, ms: number | undefined): boolean {
+    const open = [...this.#clients].find((c) => String(c.id) === id && c.isOpen());
+    if (open === undefined) return false;
+    open.ticksMutedUntil = ms === undefined ? Number.POSITIVE_INFINITY : performance.now() + ms;
+    return true;
+  }
+
+  /** Ends every `muteConnection`. */
+  unmuteConnections(): void {
+    for (const c of this.#clients) c.ticksMutedUntil = 0;
   }
 
   /**

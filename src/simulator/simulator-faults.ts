@@ -23,7 +23,12 @@ export interface SimulatorFaults {
   goSilent(ms?: number): void;
   /** Sends no tick but keeps the heartbeats going (alive and mute), for `ms` or until `resume`. */
   muteTicks(ms?: number): void;
-  /** Ends `goSilent` and `muteTicks`. */
+  /**
+   * The open connection with this `/sim/stats` id gets heartbeats but no tick, for `ms` or until
+   * `resume`, while the others tick on. False when no open connection has that id.
+   */
+  muteConnection(id: string, ms?: number): boolean;
+  /** Ends `goSilent`, `muteTicks` and `muteConnection`. */
   resume(): void;
   /** Refuses the next `count` WebSocket handshakes with the handshake-refusal status. */
   refuseHandshakes(count: number): void;

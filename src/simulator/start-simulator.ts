@@ -116,9 +116,11 @@ export const startSimulator = async (
     muteTicks: (ms) => {
       faultState.muteTicks(ms);
     },
+    muteConnection: (id, ms) => feed.muteConnection(id, ms),
     resume: () => {
       faultState.silentUntil = 0;
       faultState.ticksMutedUntil = 0;
+      feed.unmuteConnections();
     },
     refuseHandshakes: (count) => {
       faultState.refuseHandshakes = count;
@@ -152,6 +154,7 @@ export const startSimulator = async (
     },
     clear: () => {
       faultState.clear();
+      feed.unmuteConnections();
     },
     active: () => faultState.snapshot(),
   };

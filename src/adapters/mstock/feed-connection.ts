@@ -67,6 +67,8 @@ export class FeedConnection {
   private readonly mode: SubscriptionMode;
   private readonly deps: FeedConnectionDeps;
   private readonly stopper = new AbortController();
+  /** Tokens added since the socket dropped: no gap of theirs before they were followed. */
+  private readonly joinedWhileDown = new Set<InstrumentToken>();
   private readonly instruments: Gauge;
   private socket: FeedSocket | undefined;
   /** The socket's last tick (or its connect): what a socket alive with heartbeats alone is judged by. */
@@ -111,6 +113,8 @@ export class FeedConnection {
   add(tokens: readonly InstrumentToken[]): void {
     const fresh = tokens.filter((t) => !this.tokens.has(t));
     for (const t of fresh) this.tokens.add(t);
+    // Added while the socket is down: the outage began before they were followed.
+    if (this.socket === undefined) for (const t of fresh) this.joinedWhileDown.add(t);
     this.instruments.set(this.tokens.size);
     if (fresh.length > 0 && this.socket !== undefined)
       this.sendAll(subscriptionMessages(fresh, this.mode, this.deps.settings.maxInstrumentsPerSocket));
@@ -127,8 +131,14 @@ export class FeedConnection {
   /** Replaces the socket if it showed no tick for `quietForMs` and has nothing waiting to be read. */
   replaceQuiet(quietForMs: number): boolean {
     const socket = this.socket;
-    // Frames waiting to be read may hold ticks: a slow consumer is not a mute socket.
-    if (socket === undefined || !socket.idle || this.deps.clock.now() - this.lastTickAt < quietForMs)
+    // Frames waiting to be read may hold ticks: a slow consumer is not a mute socket. A socket
+    // carrying nothing (the first, emptied by a refresh) has no tick to show.
+    if (
+      socket === undefined ||
+      this.tokens.size === 0 ||
+      !socket.idle ||
+      this.deps.clock.now() - this.lastTickAt < quietForMs
+    )
       return false;
     socket.close(QUIET_SOCKET);
     return true;
@@ -179,10 +189,13 @@ export class FeedConnection {
         try {
           await this.deps.emit({ kind: 'up', at: connectedAt, attempt: state.attempt });
           if (lost !== undefined && !stopped()) {
-            const gap = { tokens: [...this.tokens], from: lost.since, to: connectedAt, cause: lost.cause };
+            const tokens = [...this.tokens].filter((t) => !this.joinedWhileDown.has(t));
+            const gap = { tokens, from: lost.since, to: connectedAt, cause: lost.cause };
             lost = undefined;
-            await this.deps.emit({ kind: 'gap', gap });
+            this.joinedWhileDown.clear();
+            if (tokens.length > 0) await this.deps.emit({ kind: 'gap', gap });
           }
+          this.joinedWhileDown.clear();
           while (!stopped()) {
             const event = await current.next();
             if (stopped()) break;

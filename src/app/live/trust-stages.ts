@@ -90,7 +90,7 @@ export const createTrustStage = (
       replaceQuiet: deps.replaceQuiet,
       muteReplacements: deps.metrics.counter(
         'feed_mute_replacements_total',
-        'Connections replaced because no instrument ticked in the session while the socket stayed open',
+        'Connections replaced because they showed no tick in the session while they stayed open',
       ),
     },
     { muteAfterMs: options.muteAfterMs },

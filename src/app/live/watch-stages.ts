@@ -87,13 +87,21 @@ export class FreshnessStage implements Stage {
 
   private beat(): void {
     this.monitor.check();
-    // Every instrument silent in the session while the socket lives (heartbeats fool the feed's
-    // own watchdog): the connection is mute. The feed replaces only a socket quiet that long.
-    if (this.monitor.freshness() === 'mute' && this.deps.replaceQuiet(this.muteAfterMs)) {
+    // Heartbeats fool the feed's own watchdog, so silence is judged here. Every instrument silent
+    // in the session: the connection is mute. Some silent while others tick: over several
+    // sockets, one of them may be mute. Either way the feed replaces only a socket that has
+    // shown no tick for `muteAfterMs`, never one that ticks.
+    const freshness = this.monitor.freshness();
+    const suspect =
+      freshness === 'mute' || (freshness === 'flowing' && this.monitor.silentTokens().length > 0);
+    if (suspect && this.deps.replaceQuiet(this.muteAfterMs)) {
       this.deps.muteReplacements.inc();
-      this.deps.logger.warn('No tick from the feed in the session; replacing the connection', {
-        quietMs: this.muteAfterMs,
-      });
+      this.deps.logger.warn(
+        freshness === 'mute'
+          ? 'No tick from the feed in the session; replacing the connection'
+          : 'Instruments silent in the session; replacing the connection that shows no tick',
+        { quietMs: this.muteAfterMs },
+      );
     }
   }
 }

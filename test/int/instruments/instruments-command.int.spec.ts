@@ -64,6 +64,7 @@ describe('tickflow instruments, run as a user runs it', () => {
       .split('\n');
     expect(table[0]).toMatch(/^\s*instrument_token\s+exchange\s+segment\s+tradingsymbol\s+name/);
     expect(table.filter((l) => /^\s+\d+\s+NSE\s+NSE\s+\S/.test(l))).toHaveLength(3);
+    expect(output).toContain('tickflow live would follow 50 instruments over 1 socket(s) of at most 1000\n');
     for (const secret of [DEMO_CREDENTIALS.password, DEMO_CREDENTIALS.apiKey, DEMO_CREDENTIALS.totpSecret]) {
       expect(output).not.toContain(secret);
     }
@@ -89,6 +90,7 @@ describe('tickflow instruments, run as a user runs it', () => {
       selected: number;
       perSegment: Record<string, number>;
       instruments: { name: string; segment: string; expiry: string }[];
+      live: { instruments: number; sockets: number; fits: boolean; leftOutOnSecondExchange: number };
     };
     expect(doc.master.rows).toBeGreaterThanOrEqual(5000);
     expect(doc.master.source).toBe('downloaded');
@@ -96,6 +98,13 @@ describe('tickflow instruments, run as a user runs it', () => {
     expect(doc.perSegment).toEqual({ 'NFO-OPT': doc.selected });
     expect(doc.instruments).toHaveLength(5);
     expect(new Set(doc.instruments.map((i) => `${i.name} ${i.segment} ${i.expiry}`)).size).toBe(1);
+    // What live would make of it: every option, one socket of the default 1000, no token on two exchanges.
+    expect(doc.live).toMatchObject({
+      instruments: doc.selected,
+      sockets: 1,
+      fits: true,
+      leftOutOnSecondExchange: 0,
+    });
   });
 
   it('a bad query exits 2 naming the problem, before logging in', async () => {

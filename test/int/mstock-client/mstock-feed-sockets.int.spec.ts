@@ -167,6 +167,20 @@ describe('MstockBrokerFeed over several sockets', () => {
     expect((await r.next('gap')).gap.tokens).toEqual(['106']);
   });
 
+  it('an instrument added while its socket is down is not in the reconnect gap of that socket', async () => {
+    const { r, feed, conns } = await threeSockets();
+    const holder = conns.find((c) => subscribedOn(server.connections.indexOf(c) + 1).includes(105))!;
+    holder.socket.terminate();
+    await r.next('disconnected');
+    // The socket with room is the one down: 106 joins it during the outage.
+    expect(feed.subscribe(['106'].map(instrumentToken))).toBe(true);
+    await r.next('connected');
+    expect((await r.next('gap')).gap.tokens).toEqual(['105']);
+    const replacement = await server.subscribed(4);
+    expect(subscribedOn(4).sort()).toEqual([105, 106]);
+    expect(replacement.received[0]).toBe('LOGIN:tok1');
+  });
+
   it('refuses at once a subscription that needs more sockets than MSTOCK_MAX_SOCKETS allows', () => {
     const { feed } = makeFeed(server, { feed: { maxInstrumentsPerSocket: 2, maxSockets: 2 } });
     expect(() => feed.messages(SUBSCRIPTION, new AbortController().signal)).toThrow(TooManyInstruments);

@@ -75,6 +75,29 @@ describe('simulator faults: connections', () => {
     expect(s.faults.dropConnection('999')).toEqual({ kind: 'unknown-connection', id: '999' });
   });
 
+  it('mutes one connection (heartbeats, no tick) while the others tick, until resume', async () => {
+    const { s, token } = await start({ heartbeatIntervalMs: 50 });
+    const a = await feed(s, token, [RELIANCE]);
+    const b = await feed(s, token, [TCS]);
+    const [first] = s.stats().connections;
+    expect(await postFault(s, { fault: 'mute-connection', connection: first!.id })).toMatchObject({
+      status: 200,
+      json: { result: 1 },
+    });
+    const before = a.ticks().length;
+    s.emitTicks(300);
+    await waitFor('ticks on the other connection', () => b.ticks().length > 0);
+    await sleep(200);
+    expect(a.ticks().length).toBe(before);
+    expect(s.stats().clients[0]!.heartbeatsSent).toBeGreaterThan(0);
+    s.faults.resume();
+    s.emitTicks(300);
+    await waitFor('ticks again on the muted one', () => a.ticks().length > before);
+    const unknown = await postFault(s, { fault: 'mute-connection', connection: '999' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json['error']).toContain('"999"');
+  });
+
   it('goes silent without closing (no frames, no heartbeats), then speaks again', async () => {
     const { s, token } = await start({ heartbeatIntervalMs: 50, pumpIntervalMs: 10 });
     const p = await feed(s, token);

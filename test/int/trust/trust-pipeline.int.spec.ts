@@ -161,6 +161,33 @@ describe('data you can trust: the live pipeline against the simulator and real K
     expect(b.gaps.filter((g) => g.cause === 'silent-instrument')).toEqual([]);
   });
 
+  it('one mute socket among ticking ones is replaced, and only its instruments are in the mute-socket gap', async () => {
+    // 51 instruments at 20 a socket: three sockets; heartbeats keep the frame watchdog content.
+    const b = (bed = await startTrustBed({
+      marketTime: DAY,
+      sim: { heartbeatIntervalMs: 500 },
+      env: { MSTOCK_MAX_INSTRUMENTS_PER_SOCKET: '20' },
+    }));
+    // Each instrument's cadence learned first: silence is judged against it.
+    await waitFor('cadence learned', () => b.service.ingestion.snapshot().ticksAccepted > 3000);
+    const open = b.sim.stats().connections.filter((c) => c.open);
+    expect(open).toHaveLength(3);
+    const victim = open[1]!;
+    expect(b.sim.faults.muteConnection(victim.id)).toBe(true);
+    await waitFor(
+      'the mute socket replaced',
+      () => b.sim.stats().connections.some((c) => c.id === victim.id && !c.open),
+      15_000,
+    );
+    expect(await b.metrics()).toMatch(/^feed_mute_replacements_total [1-9]/m);
+    await waitFor('mute-socket gap', () => b.gaps.some((g) => g.cause === 'mute-socket'), 10_000);
+    const gap = b.gaps.find((g) => g.cause === 'mute-socket');
+    expect([...(gap?.tokens ?? [])].sort()).toEqual(victim.tokens.map(String).sort());
+    // The two others were never replaced.
+    for (const other of [open[0]!, open[2]!])
+      expect(b.sim.stats().connections.find((c) => c.id === other.id)?.open).toBe(true);
+  });
+
   it('an instrument that shows no packet after the connect is subscribed again, in market hours, and reported', async () => {
     const UNQUOTED = '99999';
     const b = (bed = await startTrustBed({

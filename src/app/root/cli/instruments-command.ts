@@ -1,4 +1,6 @@
 import { either as E } from 'fp-ts';
+import { describeCollisions, onePerToken } from '../../../domain/instrument-selection.ts';
+import { instrumentOfMaster, type MasterInstrument } from '../../../domain/master-instrument.ts';
 import { MstockInstrumentMaster } from '../../../adapters/instruments/mstock-instrument-master.ts';
 import { ConsoleLogger } from '../../../adapters/logging/console-logger.ts';
 import { MemoryMetrics } from '../../../adapters/memory/memory-metrics.ts';
@@ -97,6 +99,29 @@ const loadMaster = async (
   }
 };
 
+/** What `tickflow live` would make of this selection: one exchange per token, and whether it fits the sockets. */
+const whatLiveWouldFollow = (
+  selected: readonly MasterInstrument[],
+  config: { readonly maxInstrumentsPerSocket: number; readonly maxSockets: number },
+) => {
+  const { kept, collisions } = onePerToken(selected.map(instrumentOfMaster));
+  const capacity = config.maxInstrumentsPerSocket * config.maxSockets;
+  return {
+    instruments: kept.length,
+    leftOutOnSecondExchange: collisions.length,
+    sockets: Math.max(1, Math.ceil(kept.length / config.maxInstrumentsPerSocket)),
+    capacity,
+    fits: kept.length <= capacity,
+    note:
+      kept.length > capacity
+        ? `tickflow live would refuse this selection: ${kept.length} instruments, more than MSTOCK_MAX_INSTRUMENTS_PER_SOCKET (${config.maxInstrumentsPerSocket}) x MSTOCK_MAX_SOCKETS (${config.maxSockets}) = ${capacity}`
+        : `tickflow live would follow ${kept.length} instruments over ${Math.max(1, Math.ceil(kept.length / config.maxInstrumentsPerSocket))} socket(s) of at most ${config.maxInstrumentsPerSocket}` +
+          (collisions.length === 0
+            ? ''
+            : ` (${collisions.length} listed on a second exchange left out: ${describeCollisions(collisions, 3)})`),
+  };
+};
+
 /** Flags, query and settings checked before anything connects (exit 2), then the master, then the answer. */
 const runInstruments = async (args: readonly string[]): Promise<number> => {
   const flags = parseFlags(args);
@@ -126,10 +151,11 @@ const runInstruments = async (args: readonly string[]): Promise<number> => {
     }
     const selected = selectInstruments(query.right, snapshot.right.instruments, istDateOf(systemClock.now()));
     const { limit, json } = flags.right;
+    const live = whatLiveWouldFollow(selected, config.right);
     process.stdout.write(
       json
-        ? `${JSON.stringify(selectionJson(text, snapshot.right, selected, limit))}\n`
-        : renderSelection(text, snapshot.right, selected, limit),
+        ? `${JSON.stringify({ ...selectionJson(text, snapshot.right, selected, limit), live })}\n`
+        : `${renderSelection(text, snapshot.right, selected, limit)}${live.note}\n`,
     );
     return 0;
   } finally {
